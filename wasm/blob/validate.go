@@ -1,0 +1,188 @@
+package blob
+
+import (
+	"fmt"
+	"math"
+)
+
+// Validate checks that every column has its length and every reference is in
+// range, so that readers may index without further checks. Decode calls it;
+// Encode calls it before writing.
+func (b *Blob) Validate() error {
+	it := &b.Items
+	n := it.Len()
+	ns := uint32(len(b.Strings))
+	if ns == 0 || b.Strings[0] != "" {
+		return fmt.Errorf("%w: string table must start with \"\"", ErrCorrupt)
+	}
+	lens := []struct {
+		name string
+		got  int
+	}{
+		{"title", len(it.Title)}, {"price", len(it.Price)}, {"currency", len(it.Currency)}, {"url", len(it.URL)},
+		{"image", len(it.Image)}, {"category", len(it.Category)}, {"brand", len(it.Brand)}, {"role", len(it.Role)},
+		{"stock", len(it.Stock)}, {"margin", len(it.Margin)}, {"tier", len(it.Tier)}, {"season_from", len(it.SeasonFrom)},
+		{"season_to", len(it.SeasonTo)}, {"replenish", len(it.Replenish)}, {"orders", len(it.Orders)},
+		{"orders_decayed", len(it.OrdersDecayed)},
+	}
+	for _, l := range lens {
+		if l.got != n {
+			return fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, l.name, l.got, n)
+		}
+	}
+	for name, col := range map[string][]uint32{"currency": it.Currency, "url": it.URL, "image": it.Image, "category": it.Category, "brand": it.Brand, "tags": it.Tags} {
+		if err := refs(name, col, ns); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < n; i++ {
+		if it.Role[i] >= roleCount {
+			return fmt.Errorf("%w: item %d has role %d", ErrCorrupt, i, it.Role[i])
+		}
+		if it.Tier[i] > 3 {
+			return fmt.Errorf("%w: item %d has tier %d", ErrCorrupt, i, it.Tier[i])
+		}
+		if p := it.Price[i]; p < 0 || math.IsInf(p, 0) {
+			return fmt.Errorf("%w: item %d has price %v", ErrCorrupt, i, p)
+		}
+		if !validMMDD(it.SeasonFrom[i]) || !validMMDD(it.SeasonTo[i]) {
+			return fmt.Errorf("%w: item %d has season %d..%d", ErrCorrupt, i, it.SeasonFrom[i], it.SeasonTo[i])
+		}
+	}
+	if err := csr("tag_off", it.TagOff, n, len(it.Tags)); err != nil {
+		return err
+	}
+
+	p := &b.Pairs
+	if len(p.NAB) != len(p.To) || len(p.NABDecayed) != len(p.To) {
+		return fmt.Errorf("%w: pair columns differ in length", ErrCorrupt)
+	}
+	if err := csr("pair_off", p.Off, n, len(p.To)); err != nil {
+		return err
+	}
+	if err := refs("pair_to", p.To, uint32(n)); err != nil {
+		return err
+	}
+
+	t := &b.Triples
+	nr := len(t.A)
+	if len(t.B) != nr || len(t.NAB) != nr || len(t.NABC) != len(t.To) {
+		return fmt.Errorf("%w: triple columns differ in length", ErrCorrupt)
+	}
+	if err := csr("tri_off", t.Off, nr, len(t.To)); err != nil {
+		return err
+	}
+	for name, col := range map[string][]uint32{"tri_a": t.A, "tri_b": t.B, "tri_to": t.To} {
+		if err := refs(name, col, uint32(n)); err != nil {
+			return err
+		}
+	}
+
+	m := &b.Matrix
+	nm := m.Len()
+	for _, l := range []struct {
+		name string
+		got  int
+	}{{"mx_anchor_item", len(m.AnchorItem)}, {"mx_anchor_category", len(m.AnchorCategory)}, {"mx_kind", len(m.Kind)},
+		{"mx_reason", len(m.Reason)}, {"mx_priority", len(m.Priority)}, {"mx_discount", len(m.Discount)},
+		{"mx_valid_from", len(m.ValidFrom)}, {"mx_valid_to", len(m.ValidTo)}, {"mx_line", len(m.Line)}} {
+		if l.got != nm {
+			return fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, l.name, l.got, nm)
+		}
+	}
+	if err := refs("mx_complement", m.Complement, uint32(n)); err != nil {
+		return err
+	}
+	for name, col := range map[string][]uint32{"mx_anchor_category": m.AnchorCategory, "mx_reason": m.Reason, "mx_req": m.Req, "mx_excl": m.Excl} {
+		if err := refs(name, col, ns); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < nm; i++ {
+		if a := m.AnchorItem[i]; a < -1 || int(a) >= n {
+			return fmt.Errorf("%w: matrix row %d anchors item %d of %d", ErrCorrupt, i, a, n)
+		}
+		if m.Kind[i] == KindNone || m.Kind[i] >= kindCount {
+			return fmt.Errorf("%w: matrix row %d has kind %d", ErrCorrupt, i, m.Kind[i])
+		}
+		if d := m.Discount[i]; !(d >= 0 && d < 100) {
+			return fmt.Errorf("%w: matrix row %d has discount %v", ErrCorrupt, i, d)
+		}
+		if f := m.Priority[i]; math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return fmt.Errorf("%w: matrix row %d has priority %v", ErrCorrupt, i, f)
+		}
+	}
+	if err := csr("mx_req_off", m.ReqOff, nm, len(m.Req)); err != nil {
+		return err
+	}
+	if err := csr("mx_excl_off", m.ExclOff, nm, len(m.Excl)); err != nil {
+		return err
+	}
+
+	f := &b.Feedback
+	nf := f.Len()
+	for _, c := range [][]uint32{f.Shown, f.Clicked, f.Added, f.Bought, f.Dismissed} {
+		if len(c) != nf {
+			return fmt.Errorf("%w: feedback columns differ in length", ErrCorrupt)
+		}
+	}
+	if len(f.Anchor) != nf {
+		return fmt.Errorf("%w: feedback columns differ in length", ErrCorrupt)
+	}
+	if err := refs("fb_item", f.Item, uint32(n)); err != nil {
+		return err
+	}
+	for i, a := range f.Anchor {
+		if a < -1 || int(a) >= n {
+			return fmt.Errorf("%w: feedback row %d anchors item %d of %d", ErrCorrupt, i, a, n)
+		}
+	}
+	return nil
+}
+
+func refs(name string, col []uint32, limit uint32) error {
+	for i, v := range col {
+		if v >= limit {
+			return fmt.Errorf("%w: %s[%d] = %d, out of range %d", ErrCorrupt, name, i, v, limit)
+		}
+	}
+	return nil
+}
+
+// csr checks an offsets column of rows+1 non-decreasing entries from 0 to total.
+func csr(name string, off []uint32, rows, total int) error {
+	if len(off) != rows+1 {
+		return fmt.Errorf("%w: %s has %d entries, want %d", ErrCorrupt, name, len(off), rows+1)
+	}
+	if off[0] != 0 || int(off[rows]) != total {
+		return fmt.Errorf("%w: %s runs %d..%d, want 0..%d", ErrCorrupt, name, off[0], off[rows], total)
+	}
+	for i := 1; i <= rows; i++ {
+		if off[i] < off[i-1] {
+			return fmt.Errorf("%w: %s decreases at %d", ErrCorrupt, name, i)
+		}
+	}
+	return nil
+}
+
+func validMMDD(v uint16) bool {
+	if v == 0 {
+		return true
+	}
+	m, d := v/100, v%100
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn[m]
+}
+
+var daysIn = [13]uint16{0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+// InSeason reports whether month*100+day md falls in the window from..to,
+// which may wrap the new year; a zero window is all year.
+func InSeason(from, to, md uint16) bool {
+	if from == 0 || to == 0 {
+		return true
+	}
+	if from <= to {
+		return md >= from && md <= to
+	}
+	return md >= from || md <= to
+}

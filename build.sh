@@ -63,7 +63,7 @@ build_blob() {
 # Component scripts: each directory owns how it builds, tests and benches.
 component() { # component STEP: run <dir>/scripts/STEP.sh for each component that has it
   local step=$1 s
-  for s in wasm/scripts/$step.sh edge/scripts/$step.sh web/scripts/$step.sh matrixgen/scripts/$step.sh; do
+  for s in wasm/scripts/$step.sh web/scripts/$step.sh edge/scripts/$step.sh matrixgen/scripts/$step.sh; do
     [ -x "$s" ] || continue
     log "$s"
     ROOT=$ROOT OUT=$OUT "$s"
@@ -113,7 +113,7 @@ cmd_test() {
   build_all
   [ -d edge/scripts ] && ensure_npm edge
   [ -d web/scripts ] && { ensure_npm web; ensure_chromium; }
-  for s in wasm edge web matrixgen; do
+  for s in wasm web edge matrixgen; do
     [ -x "$s/scripts/test.sh" ] && run_stage "$s-integration" env ROOT="$ROOT" OUT="$OUT" "$s/scripts/test.sh"
   done
   echo "$PASSED passed, $FAILED failed"

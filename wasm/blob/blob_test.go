@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -189,4 +190,28 @@ func FuzzDecodeBody(f *testing.F) {
 		buf = append(buf, body...)
 		Decode(buf, DecodeOptions{SkipHash: true, Limits: Limits{MaxRawBytes: 1 << 20, MaxItems: 1e4, MaxPairs: 1e5, MaxStrings: 1e5, MaxRows: 1e5}})
 	})
+}
+
+// A body that declares billions of experiments must fail fast with ErrLimit,
+// not allocate what the bytes promise.
+func TestHostileLengthsAreBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		tail []byte // what follows the "policy" key
+	}{
+		{"experiments array", append([]byte{0x81, 0xab}, append([]byte("experiments"), 0xdd, 0x7f, 0xff, 0xff, 0xff)...)},
+		{"k map", append([]byte{0x81, 0xa1, 'k'}, 0xdf, 0x7f, 0xff, 0xff, 0xff)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := append([]byte{0x81, 0xa6}, "policy"...)
+			body = append(body, tc.tail...)
+			h := Header{Major: MajorVersion, RawLen: uint64(len(body)), BodyLen: uint64(len(body))}
+			buf := make([]byte, HeaderSize)
+			h.put(buf)
+			_, err := Decode(append(buf, body...), DecodeOptions{SkipHash: true})
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "limit") {
+				t.Fatalf("err = %v, want a limit error", err)
+			}
+		})
+	}
 }

@@ -18,10 +18,10 @@ var Placements = []string{PlacementProduct, PlacementAddToCart, PlacementCart, P
 // the values from DESIGN.md.
 type Policy struct {
 	// K is how many suggestions per placement (2..4, default 3).
-	K map[string]int `json:"k,omitempty" msgpack:"k"`
+	K PlacementInts `json:"k,omitempty" msgpack:"k"`
 	// MaxPriceRatio: a complement costs at most this share of the anchor's
 	// price, per placement (default 0.5; checkout impulse 0.4). Never above 1.
-	MaxPriceRatio map[string]float64 `json:"max_price_ratio,omitempty" msgpack:"max_price_ratio"`
+	MaxPriceRatio PlacementFloats `json:"max_price_ratio,omitempty" msgpack:"max_price_ratio"`
 	// ImpulsePriceRatio caps impulse items against the cart or anchor (0.4).
 	ImpulsePriceRatio float64 `json:"impulse_price_ratio,omitempty" msgpack:"impulse_price_ratio"`
 	// MatchTier: a complement must match the anchor's price segment, unless
@@ -37,7 +37,7 @@ type Policy struct {
 	FreeDelivery    float64 `json:"free_delivery,omitempty" msgpack:"free_delivery"`
 	FreeDeliveryGap float64 `json:"free_delivery_gap,omitempty" msgpack:"free_delivery_gap"`
 	// Exclusions: a shopper in Segment never gets items tagged Tag.
-	Exclusions []Exclusion `json:"exclusions,omitempty" msgpack:"exclusions"`
+	Exclusions Exclusions `json:"exclusions,omitempty" msgpack:"exclusions"`
 	// LoyaltyTag marks loyalty-only items; LoyaltySegment is who may see them.
 	LoyaltyTag     string `json:"loyalty_tag,omitempty" msgpack:"loyalty_tag"`
 	LoyaltySegment string `json:"loyalty_segment,omitempty" msgpack:"loyalty_segment"`
@@ -49,7 +49,7 @@ type Policy struct {
 	// Mining parameters used by the generator (kept for reports and explain).
 	Mining Mining `json:"mining" msgpack:"mining"`
 	// Experiments for A/B tests, assigned by visitor id.
-	Experiments []Experiment `json:"experiments,omitempty" msgpack:"experiments"`
+	Experiments Experiments `json:"experiments,omitempty" msgpack:"experiments"`
 }
 
 // Exclusion bars items tagged Tag from shoppers in Segment.
@@ -82,25 +82,25 @@ type Mining struct {
 
 // Experiment splits visitors into variants by a hash of the visitor id.
 type Experiment struct {
-	Name     string    `json:"name" msgpack:"name"`
-	Variants []Variant `json:"variants" msgpack:"variants"`
+	Name     string   `json:"name" msgpack:"name"`
+	Variants Variants `json:"variants" msgpack:"variants"`
 }
 
 // Variant of an experiment; Weight is its share of traffic, Weights and K
 // (when set) override the policy for visitors in it.
 type Variant struct {
-	Name    string         `json:"name" msgpack:"name"`
-	Weight  float64        `json:"weight" msgpack:"weight"`
-	Weights *Weights       `json:"weights,omitempty" msgpack:"weights"`
-	K       map[string]int `json:"k,omitempty" msgpack:"k"`
+	Name    string        `json:"name" msgpack:"name"`
+	Weight  float64       `json:"weight" msgpack:"weight"`
+	Weights *Weights      `json:"weights,omitempty" msgpack:"weights"`
+	K       PlacementInts `json:"k,omitempty" msgpack:"k"`
 	// Off turns cross-sell off for the variant (a holdout group).
 	Off bool `json:"off,omitempty" msgpack:"off"`
 }
 
 // DefaultPolicy returns the rules of DESIGN.md.
 func DefaultPolicy() Policy {
-	k := map[string]int{}
-	ratio := map[string]float64{}
+	k := PlacementInts{}
+	ratio := PlacementFloats{}
 	for _, p := range Placements {
 		k[p] = 3
 		ratio[p] = 0.5

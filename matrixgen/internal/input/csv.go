@@ -34,7 +34,6 @@ type csvReader struct {
 // WarnLatin1 counts lines read as Latin-1 because they were not UTF-8.
 const WarnLatin1 = "line not UTF-8, read as Latin-1"
 
-
 func newCSV(file string, r io.Reader, sep byte) *csvReader {
 	return &csvReader{file: file, r: bufio.NewReaderSize(r, 256<<10), sep: sep, next: 1}
 }

@@ -1,0 +1,764 @@
+// xsell.js: the loader a shop puts in its pages. It fetches the manifest, the
+// blob (from the Cache API when the hash matches, revalidated in the
+// background) and the wasm core, answers recommend()/bundle() with one call
+// into the core each, and sends what the shopper did to /v1/events through a
+// persistent, batched, retried queue. Whatever fails, it fails with an
+// XsellError and the shop's page keeps working without suggestions.
+
+const PREFIX = 'xsell:';
+const BLOB_CACHE = 'xsell-blobs-v1';
+const WASM_CACHE = 'xsell-wasm-v1';
+const MAJOR = 1; // blob format major version this loader understands
+const MAX_MANIFEST = 64 << 10;
+const MAX_BLOB = 64 << 20;
+const MAX_QUEUE = 1000; // events kept while offline; oldest dropped past this
+const BATCH = 50; // events per POST
+const MAX_DISMISSED = 200;
+const MAX_ATTRIBUTED = 100;
+const ATTRIBUTION_WINDOW = 30 * 24 * 3600 * 1000; // an add counts for a purchase within 30 days
+const EVENT_TYPES = new Set(['impression', 'click', 'add', 'purchase', 'dismiss']);
+
+/** XsellError is every error the loader reports; code says what failed. */
+export class XsellError extends Error {
+  constructor(code, message, cause) {
+    super(`xsell: ${message}`, cause ? { cause } : undefined);
+    this.name = 'XsellError';
+    this.code = code;
+  }
+}
+
+// ---------------------------------------------------------------- storage
+
+function storage() {
+  try {
+    const s = globalThis.localStorage;
+    s.getItem(PREFIX + 'probe');
+    return s;
+  } catch {
+    return null; // disabled storage, sandboxed iframe: run without persistence
+  }
+}
+
+function readJSON(key, fallback) {
+  const s = storage();
+  if (!s) return fallback;
+  try {
+    const v = JSON.parse(s.getItem(PREFIX + key));
+    return v ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJSON(key, value) {
+  const s = storage();
+  if (!s) return;
+  try {
+    s.setItem(PREFIX + key, JSON.stringify(value));
+  } catch {
+    // quota exceeded: the queue is best effort beyond this point
+  }
+}
+
+/** uuid returns a random RFC 4122 v4 id, also outside secure contexts. */
+export function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+async function openCache(name) {
+  try {
+    return globalThis.caches ? await caches.open(name) : null;
+  } catch {
+    return null; // not a secure context, or storage blocked
+  }
+}
+
+// ---------------------------------------------------------------- network
+
+async function fetchWithTimeout(url, init = {}, ms = 8000) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(new Error(`timed out after ${ms} ms`)), ms);
+  try {
+    return await fetch(url, { ...init, signal: ctl.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// readCapped reads a response body, refusing more than max bytes whatever the
+// server says in Content-Length.
+async function readCapped(res, max, what) {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > max && !res.headers.get('content-encoding')) {
+    throw new XsellError('too_large', `${what} is ${declared} bytes, over the ${max} byte limit`);
+  }
+  if (!res.body) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    if (buf.length > max) throw new XsellError('too_large', `${what} is over the ${max} byte limit`);
+    return buf;
+  }
+  const reader = res.body.getReader();
+  const parts = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    n += value.length;
+    if (n > max) {
+      reader.cancel().catch(() => {});
+      throw new XsellError('too_large', `${what} is over the ${max} byte limit`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- manifest and blob checks
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * parseManifest validates the JSON of GET /v1/manifest; the network is
+ * hostile, so every field the loader uses is checked.
+ */
+export function parseManifest(text) {
+  let m;
+  try {
+    m = JSON.parse(text);
+  } catch (e) {
+    throw new XsellError('manifest', `manifest is not JSON: ${e.message}`);
+  }
+  if (!m || typeof m !== 'object' || Array.isArray(m)) throw new XsellError('manifest', 'manifest is not an object');
+  if (typeof m.hash !== 'string' || !HEX64.test(m.hash)) throw new XsellError('manifest', 'manifest field "hash": want 64 hex digits');
+  if (typeof m.version !== 'string' || !/^\d{1,5}\.\d{1,5}$/.test(m.version)) {
+    throw new XsellError('manifest', 'manifest field "version": want "major.minor"');
+  }
+  const major = Number(m.version.split('.')[0]);
+  if (major > MAJOR) {
+    throw new XsellError('blob_version', `blob is format version ${m.version}, this loader knows ${MAJOR}.x: keeping the last good blob`);
+  }
+  if (!Number.isSafeInteger(m.size) || m.size <= 0 || m.size > MAX_BLOB) {
+    throw new XsellError('manifest', `manifest field "size": want 1..${MAX_BLOB}, got ${JSON.stringify(m.size)}`);
+  }
+  if (m.shards !== undefined && !Array.isArray(m.shards)) throw new XsellError('manifest', 'manifest field "shards": want an array');
+  for (const [i, s] of (m.shards || []).entries()) {
+    if (!s || typeof s.hash !== 'string' || !HEX64.test(s.hash)) {
+      throw new XsellError('manifest', `manifest field "shards[${i}].hash": want 64 hex digits`);
+    }
+  }
+  return m;
+}
+
+/** checkBlobHeader rejects bytes that are not a blob this loader can read, before the core sees them. */
+export function checkBlobHeader(bytes, manifest) {
+  if (bytes.length < 128) throw new XsellError('blob_corrupt', `blob is ${bytes.length} bytes, shorter than its 128 byte header`);
+  if (bytes[0] !== 0x58 || bytes[1] !== 0x53 || bytes[2] !== 0x45 || bytes[3] !== 0x4c) {
+    throw new XsellError('blob_corrupt', 'blob does not start with "XSEL"');
+  }
+  const major = bytes[4] | (bytes[5] << 8);
+  const minor = bytes[6] | (bytes[7] << 8);
+  if (major !== MAJOR) {
+    throw new XsellError('blob_version', `blob is format version ${major}.${minor}, this loader knows ${MAJOR}.x: keeping the last good blob`);
+  }
+  if (manifest) {
+    const hash = [...bytes.subarray(32, 64)].map((x) => x.toString(16).padStart(2, '0')).join('');
+    if (hash !== manifest.hash) throw new XsellError('blob_corrupt', `blob hash ${hash.slice(0, 12)}… is not the manifest's ${manifest.hash.slice(0, 12)}…`);
+  }
+}
+
+// ---------------------------------------------------------------- the client
+
+const defaultScriptBase = new URL('.', import.meta.url);
+
+/**
+ * Client is what init() resolves to. It is an EventTarget: "update" when a
+ * new blob version is live, "error" for background failures.
+ */
+export class Client extends EventTarget {
+  constructor(opts) {
+    super();
+    this.endpoint = opts.endpoint;
+    this.visitor = opts.visitor;
+    this.onError = opts.onError;
+    this.dataLayer = opts.dataLayer;
+    this.flushInterval = opts.flushInterval;
+    this.freeDelivery = opts.freeDelivery || 0;
+    this.core = null;
+    this.manifest = null;
+    this.cart = readJSON('cart-lines', []);
+    this._backoff = 0;
+    this._flushing = null;
+    this._timer = null;
+    this._retryAt = 0;
+    this._closed = false;
+  }
+
+  /** version is the hash of the blob that is answering. */
+  get version() {
+    return this.manifest?.hash ?? '';
+  }
+
+  _report(err) {
+    try {
+      this.onError?.(err);
+    } catch {
+      // a throwing onError must not break the loader
+    }
+    this.dispatchEvent(new CustomEvent('error', { detail: err }));
+  }
+
+  // ---- suggestions
+
+  /**
+   * recommend asks the core once. ctx: {placement, anchor?, cart?, k?,
+   * segments?, viewed?, owned?, freeDelivery?}; the visitor, the clock, the
+   * cart the shop reported and the shopper's dismissals are filled in.
+   */
+  recommend(ctx = {}) {
+    const full = this._context(ctx);
+    let res;
+    try {
+      res = this.core.recommend(full);
+    } catch (e) {
+      throw new XsellError('core', `recommend failed: ${e.message}`, e);
+    }
+    return this._decorate(res, full);
+  }
+
+  /** bundle asks the core for the "cheaper together" kit of anchor. */
+  bundle(anchor, ctx = {}) {
+    const full = this._context({ ...ctx, anchor, placement: ctx.placement || 'product' });
+    let res;
+    try {
+      res = this.core.bundle(anchor, full);
+    } catch (e) {
+      throw new XsellError('core', `bundle failed: ${e.message}`, e);
+    }
+    return this._decorate(res, full);
+  }
+
+  /** item returns the catalog entry for id from the blob, or null. */
+  item(id) {
+    try {
+      return this.core.item ? this.core.item(String(id)) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  _context(ctx) {
+    const cart = (ctx.cart ?? this.cart).map((l) => ({ id: String(l.id ?? l.item), qty: Math.max(1, Number(l.qty ?? l.quantity) || 1) }));
+    const dismissed = [...new Set([...(ctx.dismissed || []), ...this.dismissed()])];
+    return {
+      placement: ctx.placement || 'product',
+      anchor: ctx.anchor ? String(ctx.anchor) : '',
+      cart,
+      viewed: ctx.viewed || readJSON('viewed', []),
+      owned: ctx.owned || readJSON('owned', []),
+      dismissed,
+      segments: ctx.segments || [],
+      now: Math.floor((ctx.now ?? Date.now()) / 1000),
+      visitorId: this.visitor,
+      ...(ctx.k ? { k: ctx.k } : {}),
+      ...(ctx.currency ? { currency: ctx.currency } : {}),
+      ...(ctx.freeDelivery || this.freeDelivery ? { freeDelivery: ctx.freeDelivery || this.freeDelivery } : {}),
+    };
+  }
+
+  _decorate(res, ctx) {
+    // The core answers {suggestions, variant, ...} or a bare array; both
+    // come out as {items, variant, blob, placement, anchor, ...}.
+    const items = Array.isArray(res) ? res : res?.suggestions || res?.items || [];
+    const variant = (Array.isArray(res) ? '' : res?.variant) || this.variant();
+    return {
+      ...(Array.isArray(res) ? {} : res),
+      items: items.map((s, i) => ({ ...s, rank: s.rank ?? i + 1 })),
+      variant,
+      blob: this.version,
+      placement: ctx.placement,
+      anchor: ctx.anchor,
+    };
+  }
+
+  /**
+   * variant names this visitor's A/B variant for the events: "" without
+   * experiments, the variant's name with one, "exp=variant,…" with several.
+   */
+  variant() {
+    try {
+      const a = this.core.variant?.(this.visitor) || [];
+      if (a.length === 1) return String(a[0].variant || '');
+      return a.map((x) => `${x.experiment}=${x.variant}`).join(',');
+    } catch {
+      return '';
+    }
+  }
+
+  // ---- shopper state the widget keeps
+
+  /** setCart records the shop's cart lines [{id, quantity, price?}] and tells the widgets. */
+  setCart(lines) {
+    this.cart = (lines || []).map((l) => ({ id: String(l.id ?? l.item), quantity: Number(l.quantity) || 1, ...(l.price !== undefined ? { price: Number(l.price) } : {}) }));
+    writeJSON('cart-lines', this.cart);
+    this.dispatchEvent(new CustomEvent('cart', { detail: this.cart }));
+  }
+
+  /** viewedItem remembers a product page view for post-purchase suggestions. */
+  viewedItem(id) {
+    const v = readJSON('viewed', []).filter((x) => x !== String(id));
+    v.unshift(String(id));
+    writeJSON('viewed', v.slice(0, 20));
+  }
+
+  dismissed() {
+    return readJSON('dismissed', []).map((d) => d.id);
+  }
+
+  /** dismiss remembers that the shopper does not want item suggested again. */
+  dismiss(item) {
+    const list = readJSON('dismissed', []).filter((d) => d.id !== String(item));
+    list.push({ id: String(item), ts: Date.now() });
+    writeJSON('dismissed', list.slice(-MAX_DISMISSED));
+  }
+
+  // ---- events
+
+  /**
+   * track queues one event; it is stored before this returns, so it survives
+   * a navigation or a closed tab, and sent in a batch later. Returns the event.
+   */
+  track(ev) {
+    if (!ev || !EVENT_TYPES.has(ev.type)) {
+      throw new XsellError('event', `event type ${JSON.stringify(ev?.type)}: want one of ${[...EVENT_TYPES].join(', ')}`);
+    }
+    const e = {
+      id: ev.id || uuid(),
+      type: ev.type,
+      placement: String(ev.placement || ''),
+      anchor: String(ev.anchor || ''),
+      item: String(ev.item || ''),
+      rule: String(ev.rule || ''),
+      rank: Number.isFinite(ev.rank) ? ev.rank : 0,
+      variant: String(ev.variant || ''),
+      blob: String(ev.blob || this.version),
+      price: Number.isFinite(Number(ev.price)) ? Number(ev.price) : 0,
+      quantity: Number.isFinite(ev.quantity) ? ev.quantity : 1,
+      order: String(ev.order || ''),
+      visitor: this.visitor,
+      ts: ev.ts || Date.now(),
+    };
+    const q = readJSON('queue', []);
+    q.push(e);
+    writeJSON('queue', q.slice(-MAX_QUEUE));
+    if (e.type === 'add' && e.item) this._attribute(e);
+    this._mirror(e, ev);
+    this._schedule();
+    return e;
+  }
+
+  _attribute(e) {
+    const list = readJSON('attributed', []).filter((a) => a.item !== e.item && Date.now() - a.ts < ATTRIBUTION_WINDOW);
+    list.push({ item: e.item, placement: e.placement, anchor: e.anchor, rule: e.rule, rank: e.rank, variant: e.variant, blob: e.blob, ts: e.ts });
+    writeJSON('attributed', list.slice(-MAX_ATTRIBUTED));
+  }
+
+  /**
+   * purchase reports an order: one purchase event per line, attributed to the
+   * suggestion the shopper added it from when there was one, so the stats
+   * can compare orders with and without accepted suggestions. An order id
+   * already reported from this browser is not reported again.
+   */
+  purchase({ order, lines }) {
+    if (!order) throw new XsellError('event', 'purchase needs an order id');
+    const attributed = readJSON('attributed', []);
+    const sent = readJSON('orders-reported', []);
+    if (sent.includes(String(order))) return [];
+    const out = [];
+    for (const l of lines || []) {
+      const id = String(l.id ?? l.item);
+      const a = attributed.find((x) => x.item === id && Date.now() - x.ts < ATTRIBUTION_WINDOW);
+      out.push(
+        this.track({
+          type: 'purchase',
+          item: id,
+          price: l.price,
+          quantity: Number(l.quantity) || 1,
+          order: String(order),
+          ...(a ? { placement: a.placement, anchor: a.anchor, rule: a.rule, rank: a.rank, variant: a.variant, blob: a.blob } : { variant: this.variant() }),
+        }),
+      );
+    }
+    writeJSON('attributed', attributed.filter((x) => !out.some((e) => e.item === x.item)));
+    // Bought items feed post-purchase suggestions (replenishment) later.
+    const at = Math.floor(Date.now() / 1000);
+    const owned = readJSON('owned', []).filter((o) => !out.some((e) => e.item === o.id));
+    writeJSON('owned', [...owned, ...out.map((e) => ({ id: e.item, at }))].slice(-100));
+    writeJSON('orders-reported', [...sent, String(order)].slice(-50));
+    this.flush();
+    return out;
+  }
+
+  /** pending is the number of events not yet acknowledged by the edge. */
+  pending() {
+    return readJSON('queue', []).length;
+  }
+
+  _schedule(delay) {
+    if (this._closed || this._timer) return;
+    const wait = delay ?? Math.max(this.flushInterval, this._retryAt - Date.now());
+    this._timer = setTimeout(() => {
+      this._timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  /**
+   * flush sends the queue in batches. A batch leaves the queue only once the
+   * edge has acknowledged it; a failure retries with exponential backoff.
+   * Every event keeps its id, so a batch sent twice is counted once.
+   */
+  flush() {
+    if (this._flushing) return this._flushing;
+    this._flushing = this._flushLoop().finally(() => {
+      this._flushing = null;
+    });
+    return this._flushing;
+  }
+
+  async _flushLoop() {
+    for (;;) {
+      const batch = readJSON('queue', []).slice(0, BATCH);
+      if (batch.length === 0) return true;
+      let res;
+      try {
+        res = await fetchWithTimeout(
+          `${this.endpoint}/v1/events`,
+          { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events: batch }), keepalive: true },
+          10000,
+        );
+      } catch (e) {
+        this._fail(new XsellError('unreachable', `POST /v1/events: ${e.message}`, e));
+        return false;
+      }
+      if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)) {
+        // 2xx: stored. Another 4xx: the edge will never take this batch, so
+        // keeping it would block the queue for good; say so and drop it.
+        if (!res.ok) this._report(new XsellError('event', `POST /v1/events refused a batch of ${batch.length}: HTTP ${res.status} ${await res.text().catch(() => '')}`.slice(0, 500)));
+        const sent = new Set(batch.map((e) => e.id));
+        writeJSON('queue', readJSON('queue', []).filter((e) => !sent.has(e.id)));
+        this._backoff = 0;
+        this._retryAt = 0;
+        continue;
+      }
+      this._fail(new XsellError('unreachable', `POST /v1/events: HTTP ${res.status}`));
+      return false;
+    }
+  }
+
+  _fail(err) {
+    this._backoff = Math.min(this._backoff + 1, 7);
+    const delay = Math.min(60000, 1000 * 2 ** this._backoff) * (0.75 + Math.random() / 2);
+    this._retryAt = Date.now() + delay;
+    this._report(err);
+    this._schedule(delay);
+  }
+
+  /** beacon hands the queue to the browser as the page goes away. */
+  _beacon() {
+    const batch = readJSON('queue', []).slice(0, BATCH);
+    if (batch.length === 0) return;
+    const body = JSON.stringify({ events: batch });
+    // The events stay queued: the next page sends them again and the edge
+    // drops the ones it already has by id.
+    try {
+      if (navigator.sendBeacon?.(`${this.endpoint}/v1/events`, new Blob([body], { type: 'application/json' }))) return;
+    } catch {
+      // fall through to keepalive fetch
+    }
+    fetch(`${this.endpoint}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, keepalive: true }).catch(() => {});
+  }
+
+  // ---- GA4
+
+  _mirror(e, ev) {
+    if (!this.dataLayer) return;
+    const name = { impression: 'view_item_list', click: 'select_item', add: 'add_to_cart' }[e.type];
+    if (!name) return;
+    const dl = (globalThis.dataLayer = globalThis.dataLayer || []);
+    const item = { item_id: e.item, item_name: ev.title || e.item, price: e.price, quantity: e.quantity, index: e.rank, item_list_id: e.placement, item_list_name: `xsell ${e.placement}` };
+    dl.push({ ecommerce: null }); // GA4: clear the previous ecommerce object
+    dl.push({
+      event: name,
+      ecommerce: {
+        item_list_id: e.placement,
+        item_list_name: `xsell ${e.placement}`,
+        ...(e.type === 'add' ? { currency: ev.currency || undefined, value: e.price * e.quantity } : {}),
+        items: [item],
+      },
+    });
+  }
+
+  // ---- blob versions
+
+  async _loadBlob(manifest, { fromCacheOnly = false } = {}) {
+    const url = `${this.endpoint}/v1/blob/${manifest.hash}`;
+    const cache = await openCache(BLOB_CACHE);
+    let bytes = null;
+    let cached = false;
+    if (cache) {
+      const hit = await cache.match(url).catch(() => null);
+      if (hit) {
+        bytes = await readCapped(hit, MAX_BLOB, 'cached blob').catch(() => null);
+        cached = !!bytes;
+      }
+    }
+    if (!bytes) {
+      if (fromCacheOnly) throw new XsellError('unreachable', 'offline and the blob is not cached');
+      let res;
+      try {
+        res = await fetchWithTimeout(url, {}, 30000);
+      } catch (e) {
+        throw new XsellError('unreachable', `GET /v1/blob/${manifest.hash.slice(0, 12)}…: ${e.message}`, e);
+      }
+      if (!res.ok) throw new XsellError('unreachable', `GET /v1/blob/${manifest.hash.slice(0, 12)}…: HTTP ${res.status}`);
+      bytes = await readCapped(res, MAX_BLOB, 'blob');
+    }
+    checkBlobHeader(bytes, manifest);
+    let info;
+    try {
+      info = this.core.loadBlob(bytes);
+    } catch (e) {
+      if (cached) await cache.delete(url).catch(() => {});
+      const code = e.code === 'version' ? 'blob_version' : 'blob_corrupt';
+      throw new XsellError(code, `the core rejected blob ${manifest.hash.slice(0, 12)}…: ${e.message}`, e);
+    }
+    if (cache && !cached) {
+      await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+      this._prune(cache, url);
+    }
+    this.manifest = manifest;
+    this.info = info;
+    writeJSON('manifest', manifest);
+    return info;
+  }
+
+  async _prune(cache, keep) {
+    // Keep the live blob and the one before it, so a rollback is cheap.
+    const keys = await cache.keys().catch(() => []);
+    const old = keys.map((r) => r.url).filter((u) => u !== keep);
+    for (const u of old.slice(0, Math.max(0, old.length - 1))) await cache.delete(u).catch(() => {});
+  }
+
+  /**
+   * revalidate asks the edge for the manifest and swaps in a new blob when
+   * its hash changed; the page keeps the current one on any failure. Resolves
+   * to true when a new version went live.
+   */
+  async revalidate() {
+    let manifest;
+    try {
+      manifest = await fetchManifest(this.endpoint);
+    } catch (e) {
+      this._report(e);
+      return false;
+    }
+    if (manifest.hash === this.version) return false;
+    try {
+      await this._loadBlob(manifest);
+    } catch (e) {
+      this._report(e);
+      return false;
+    }
+    this.dispatchEvent(new CustomEvent('update', { detail: { version: manifest.hash } }));
+    return true;
+  }
+
+  /** close stops timers and listeners (tests, single-page apps tearing down). */
+  close() {
+    this._closed = true;
+    clearTimeout(this._timer);
+    clearInterval(this._revalidateTimer);
+    this._unlisten?.();
+  }
+}
+
+async function fetchManifest(endpoint) {
+  let res;
+  try {
+    res = await fetchWithTimeout(`${endpoint}/v1/manifest`, { cache: 'no-cache', headers: { accept: 'application/json' } }, 8000);
+  } catch (e) {
+    throw new XsellError('unreachable', `endpoint ${endpoint || location.origin} is unreachable: ${e.message}`, e);
+  }
+  if (!res.ok) throw new XsellError('unreachable', `GET ${endpoint}/v1/manifest: HTTP ${res.status}`);
+  const body = await readCapped(res, MAX_MANIFEST, 'manifest');
+  return parseManifest(new TextDecoder().decode(body));
+}
+
+// ---------------------------------------------------------------- the core
+
+async function loadCoreModule(coreURL, wasmURL, wasmExecURL) {
+  let mod;
+  try {
+    mod = await import(coreURL);
+  } catch (e) {
+    throw new XsellError('wasm', `cannot load the core bridge ${coreURL}: ${e.message}`, e);
+  }
+  const cache = await openCache(WASM_CACHE);
+  try {
+    return await mod.instantiate({ wasmURL, wasmExecURL, fetch: cachedFetch(cache) });
+  } catch (e) {
+    throw new XsellError('wasm', `the wasm core ${wasmURL} failed to load: ${e.message}`, e);
+  }
+}
+
+// cachedFetch keeps the wasm in the Cache API so the core starts offline
+// once it has been loaded; online, the network (and HTTP caching) wins.
+function cachedFetch(cache) {
+  return async (url, init) => {
+    try {
+      const res = await fetch(url, init);
+      if (res.ok && cache) cache.put(url, res.clone()).catch(() => {});
+      return res;
+    } catch (e) {
+      const hit = cache && (await cache.match(url).catch(() => null));
+      if (hit) return hit;
+      throw e;
+    }
+  };
+}
+
+// ---------------------------------------------------------------- init
+
+let current = null;
+let readyResolve;
+let readyReject;
+/** ready resolves to the client of the first successful init() (the widget waits on it). */
+export const ready = new Promise((res, rej) => {
+  readyResolve = res;
+  readyReject = rej;
+});
+ready.catch(() => {}); // nobody listening is fine
+
+/** client returns the client of the last successful init(), or null. */
+export function client() {
+  return current;
+}
+
+/**
+ * init loads everything and resolves to a Client; it rejects with an
+ * XsellError (also passed to onError) when no blob can be had, in which case
+ * the widgets stay empty and the page works on.
+ */
+export async function init(opts = {}) {
+  const p = initClient(opts);
+  p.then(readyResolve, (e) => {
+    try {
+      opts.onError?.(e);
+    } catch {
+      // ignore
+    }
+    readyReject(e);
+  });
+  return p;
+}
+
+async function initClient({
+  endpoint = '',
+  wasmURL,
+  coreURL,
+  wasmExecURL,
+  visitorId,
+  freeDelivery,
+  onError,
+  dataLayer = false,
+  flushInterval = 5000,
+  revalidateInterval = 5 * 60 * 1000,
+} = {}) {
+  if (typeof endpoint !== 'string') throw new XsellError('config', 'init: endpoint must be a string URL');
+  endpoint = endpoint.replace(/\/+$/, '');
+  const base = defaultScriptBase;
+  wasmURL = String(wasmURL || new URL('xsell.wasm', base));
+  coreURL = String(coreURL || new URL('xsell-core.js', base));
+  wasmExecURL = String(wasmExecURL || new URL('wasm_exec.js', base));
+  let visitor = visitorId || readJSON('visitor', '');
+  if (!visitor || typeof visitor !== 'string') {
+    visitor = uuid();
+  }
+  if (!visitorId) writeJSON('visitor', visitor);
+
+  const c = new Client({ endpoint, visitor, onError, dataLayer, flushInterval, freeDelivery });
+  const stale = readJSON('manifest', null);
+
+  // Manifest and core in parallel: the wasm download does not wait on the edge.
+  const [man, core] = await Promise.allSettled([fetchManifest(endpoint), loadCoreModule(coreURL, wasmURL, wasmExecURL)]);
+  if (core.status === 'rejected') {
+    c.close();
+    throw core.reason;
+  }
+  c.core = core.value;
+
+  let loaded = false;
+  let firstErr = null;
+  if (man.status === 'fulfilled') {
+    try {
+      await c._loadBlob(man.value);
+      loaded = true;
+    } catch (e) {
+      firstErr = e;
+    }
+  } else {
+    firstErr = man.reason;
+  }
+  if (!loaded && stale) {
+    // Offline, or the new version is bad: serve the last good blob from cache.
+    try {
+      await c._loadBlob(parseManifest(JSON.stringify(stale)), { fromCacheOnly: true });
+      loaded = true;
+      c._report(firstErr);
+    } catch {
+      // fall through to the first error, which says what went wrong online
+    }
+  }
+  if (!loaded) {
+    c.close();
+    throw firstErr;
+  }
+  current = c;
+
+  // Events: flush what earlier pages left, on a timer, and on page hide.
+  const onHide = () => {
+    if (document.visibilityState === 'hidden') c._beacon();
+  };
+  const onPageHide = () => c._beacon();
+  const onOnline = () => {
+    c._retryAt = 0;
+    c.flush();
+  };
+  if (globalThis.document) {
+    document.addEventListener('visibilitychange', onHide);
+    addEventListener('pagehide', onPageHide);
+    addEventListener('online', onOnline);
+  }
+  const onCart = (e) => c.setCart(e.detail?.lines || e.detail || []);
+  globalThis.document?.addEventListener('xsell:cart', onCart);
+  c._unlisten = () => {
+    document.removeEventListener('visibilitychange', onHide);
+    removeEventListener('pagehide', onPageHide);
+    removeEventListener('online', onOnline);
+    document.removeEventListener('xsell:cart', onCart);
+  };
+  if (c.pending() > 0) c._schedule(0);
+  if (revalidateInterval > 0) c._revalidateTimer = setInterval(() => c.revalidate(), revalidateInterval);
+  return c;
+}

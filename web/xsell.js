@@ -342,21 +342,24 @@ export class Client extends EventTarget {
     if (!ev || !EVENT_TYPES.has(ev.type)) {
       throw new XsellError('event', `event type ${JSON.stringify(ev?.type)}: want one of ${[...EVENT_TYPES].join(', ')}`);
     }
+    // The wire names and bounds of POST /v1/events (docs/edge.md); fields
+    // with nothing to say are left out rather than sent empty.
     const e = {
       id: ev.id || uuid(),
       type: ev.type,
-      placement: String(ev.placement || ''),
+      ...(ev.placement ? { placement: String(ev.placement) } : {}),
       anchor: String(ev.anchor || ''),
       item: String(ev.item || ''),
       rule: String(ev.rule || ''),
-      rank: Number.isFinite(ev.rank) ? ev.rank : 0,
+      rank: Math.min(99, Math.max(0, Math.trunc(Number(ev.rank) || 0))),
       variant: String(ev.variant || ''),
       blob: String(ev.blob || this.version),
-      price: Number.isFinite(Number(ev.price)) ? Number(ev.price) : 0,
-      quantity: Number.isFinite(ev.quantity) ? ev.quantity : 1,
-      order: String(ev.order || ''),
+      price: Math.max(0, Number(ev.price) || 0),
+      qty: Math.min(10000, Math.max(1, Math.trunc(Number(ev.qty ?? ev.quantity) || 1))),
+      ...(/^[A-Z]{3}$/.test(ev.currency || '') ? { currency: ev.currency } : {}),
+      ...(ev.order ? { order: String(ev.order) } : {}),
       visitor: this.visitor,
-      ts: ev.ts || Date.now(),
+      ts: Math.trunc(ev.ts || Date.now()),
     };
     const q = readJSON('queue', []);
     q.push(e);
@@ -393,7 +396,8 @@ export class Client extends EventTarget {
           type: 'purchase',
           item: id,
           price: l.price,
-          quantity: Number(l.quantity) || 1,
+          qty: Number(l.qty ?? l.quantity) || 1,
+          currency: l.currency,
           order: String(order),
           ...(a ? { placement: a.placement, anchor: a.anchor, rule: a.rule, rank: a.rank, variant: a.variant, blob: a.blob } : { variant: this.variant() }),
         }),
@@ -452,9 +456,24 @@ export class Client extends EventTarget {
         return false;
       }
       if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)) {
-        // 2xx: stored. Another 4xx: the edge will never take this batch, so
-        // keeping it would block the queue for good; say so and drop it.
-        if (!res.ok) this._report(new XsellError('event', `POST /v1/events refused a batch of ${batch.length}: HTTP ${res.status} ${await res.text().catch(() => '')}`.slice(0, 500)));
+        // 2xx: accepted, except the events the edge names as rejected, which
+        // it will never take. Another 4xx: the edge will never take this
+        // batch, so keeping it would block the queue for good. Either way
+        // say so and drop them.
+        const text = await res.text().catch(() => '');
+        if (!res.ok) this._report(new XsellError('event', `POST /v1/events refused a batch of ${batch.length}: HTTP ${res.status} ${text.slice(0, 300)}`));
+        else {
+          let rejected = [];
+          try {
+            rejected = JSON.parse(text).rejected || [];
+          } catch {
+            // an answer without a body is fine
+          }
+          if (rejected.length) {
+            const r = rejected[0];
+            this._report(new XsellError('event', `POST /v1/events rejected ${rejected.length} event(s), e.g. event ${r.index} field ${r.field}: ${r.message}`));
+          }
+        }
         const sent = new Set(batch.map((e) => e.id));
         writeJSON('queue', readJSON('queue', []).filter((e) => !sent.has(e.id)));
         this._backoff = 0;
@@ -496,14 +515,14 @@ export class Client extends EventTarget {
     const name = { impression: 'view_item_list', click: 'select_item', add: 'add_to_cart' }[e.type];
     if (!name) return;
     const dl = (globalThis.dataLayer = globalThis.dataLayer || []);
-    const item = { item_id: e.item, item_name: ev.title || e.item, price: e.price, quantity: e.quantity, index: e.rank, item_list_id: e.placement, item_list_name: `xsell ${e.placement}` };
+    const item = { item_id: e.item, item_name: ev.title || e.item, price: e.price, quantity: e.qty, index: e.rank, item_list_id: e.placement, item_list_name: `xsell ${e.placement}` };
     dl.push({ ecommerce: null }); // GA4: clear the previous ecommerce object
     dl.push({
       event: name,
       ecommerce: {
         item_list_id: e.placement,
         item_list_name: `xsell ${e.placement}`,
-        ...(e.type === 'add' ? { currency: ev.currency || undefined, value: e.price * e.quantity } : {}),
+        ...(e.type === 'add' ? { currency: e.currency, value: e.price * e.qty } : {}),
         items: [item],
       },
     });
@@ -691,10 +710,12 @@ async function initClient({
   wasmURL = String(wasmURL || new URL('xsell.wasm', base));
   coreURL = String(coreURL || new URL('xsell-core.js', base));
   wasmExecURL = String(wasmExecURL || new URL('wasm_exec.js', base));
-  let visitor = visitorId || readJSON('visitor', '');
-  if (!visitor || typeof visitor !== 'string') {
-    visitor = uuid();
+  const VISITOR = /^[A-Za-z0-9_-]{8,64}$/; // what the edge accepts
+  if (visitorId !== undefined && !VISITOR.test(String(visitorId))) {
+    throw new XsellError('config', 'init: visitorId must be 8 to 64 characters of A-Z a-z 0-9 _ -');
   }
+  let visitor = visitorId || readJSON('visitor', '');
+  if (typeof visitor !== 'string' || !VISITOR.test(visitor)) visitor = uuid();
   if (!visitorId) writeJSON('visitor', visitor);
 
   const c = new Client({ endpoint, visitor, onError, dataLayer, flushInterval, freeDelivery });

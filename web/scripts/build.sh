@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# web/scripts/build.sh: put the page side of xsell into $OUT/site, beside the
+# wasm core that wasm/scripts/build.sh copied there (nothing is deleted):
+# the loader and widget, the demo shop and dashboard, the vendored chart
+# library, and the shop's product list generated from $OUT/sample.blob.
+set -euo pipefail
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+OUT=${OUT:-$ROOT/.out}
+SITE=$OUT/site
+WEB=$ROOT/web
+mkdir -p "$SITE/shop" "$SITE/vendor"
+
+cp "$WEB/xsell.js" "$WEB/xsell.d.ts" "$WEB/xsell-widget.js" "$SITE/"
+cp -R "$WEB/site/." "$SITE/"
+
+# Chart.js for the dashboard only (see web/package.json for why this one).
+if [ ! -f "$WEB/node_modules/chart.js/dist/chart.umd.min.js" ]; then
+  (cd "$WEB" && HOME=${XSELL_HOME:-$OUT/home} npm ci --no-audit --no-fund --loglevel=error)
+fi
+cp "$WEB/node_modules/chart.js/dist/chart.umd.min.js" "$SITE/vendor/chart.umd.min.js"
+cp "$WEB/node_modules/chart.js/LICENSE.md" "$SITE/vendor/chart.js.LICENSE.md"
+
+if [ -f "$OUT/sample.blob" ]; then
+  (cd "$ROOT" && go run ./web/cmd/shopdata -blob "$OUT/sample.blob" -n 40 -o "$SITE/shop/products.json")
+  echo "web: $(grep -c '"id"' "$SITE/shop/products.json") demo products from $OUT/sample.blob" >&2
+else
+  echo "web: $OUT/sample.blob missing (run ./build.sh blob); the shop lists no products" >&2
+fi
+echo "web: site in $SITE" >&2

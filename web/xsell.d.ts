@@ -1,0 +1,238 @@
+// Types for xsell.js (the loader) and xsell-widget.js (<xsell-recommendations>).
+
+export type Placement = 'product' | 'add_to_cart' | 'cart' | 'checkout' | 'order_confirmation' | 'email';
+export type EventType = 'impression' | 'click' | 'add' | 'purchase' | 'dismiss';
+
+export type XsellErrorCode =
+  | 'config' // bad init() options
+  | 'unreachable' // the endpoint did not answer (network, timeout, 5xx)
+  | 'manifest' // the manifest is not what the loader expects
+  | 'too_large' // a response over the loader's byte caps
+  | 'blob_version' // the blob is a newer major format version; the last good blob keeps serving
+  | 'blob_corrupt' // the blob failed its checks (magic, hash, columns)
+  | 'wasm' // the core bridge or the wasm failed to load
+  | 'core' // a call into the core failed
+  | 'event'; // an event was malformed or refused by the edge
+
+export class XsellError extends Error {
+  readonly name: 'XsellError';
+  readonly code: XsellErrorCode;
+}
+
+export interface InitOptions {
+  /** Base URL of the xsell edge ("" = same origin). /v1/manifest etc. are resolved against it. */
+  endpoint?: string;
+  /** URL of xsell.wasm; default: beside xsell.js. */
+  wasmURL?: string | URL;
+  /** URL of xsell-core.js; default: beside xsell.js. */
+  coreURL?: string | URL;
+  /** URL of Go's wasm_exec.js; default: beside xsell.js. */
+  wasmExecURL?: string | URL;
+  /** A stable visitor id (8–64 of A-Z a-z 0-9 _ -); default: a random id kept in localStorage. */
+  visitorId?: string;
+  /** Cart total at which delivery is free; overrides the blob's policy for the free-delivery nudge. */
+  freeDelivery?: number;
+  /** Called with every XsellError, including background ones (revalidation, event delivery). */
+  onError?: (err: XsellError) => void;
+  /** Mirror impressions, clicks and adds to GA4 ecommerce events in window.dataLayer. */
+  dataLayer?: boolean;
+  /** Milliseconds between event flushes (default 5000). */
+  flushInterval?: number;
+  /** Milliseconds between manifest revalidations (default 300000; 0 = only at init). */
+  revalidateInterval?: number;
+}
+
+export interface CartLine {
+  id: string;
+  quantity: number;
+  /** Unit price; the free-delivery nudge needs it. */
+  price?: number;
+}
+
+export interface Context {
+  placement?: Placement;
+  anchor?: string;
+  /** Default: the cart last set with setCart() or the xsell:cart event. */
+  cart?: CartLine[];
+  k?: number;
+  segments?: string[];
+  viewed?: string[];
+  owned?: { id: string; at: number }[];
+  dismissed?: string[];
+  currency?: string;
+  freeDelivery?: number;
+  /** Milliseconds since the epoch; default Date.now(). */
+  now?: number;
+}
+
+export interface Evidence {
+  together: number;
+  anchorOrders: number;
+  itemOrders: number;
+  orders: number;
+  lift: number;
+}
+
+export interface Suggestion {
+  id: string;
+  title: string;
+  price: number | null;
+  currency: string;
+  url: string;
+  image: string;
+  category: string;
+  kind: string;
+  rule: string;
+  reason: string;
+  fallback: boolean;
+  closesGap: boolean;
+  anchor: string | null;
+  score: number;
+  evidence: Evidence | null;
+  /** 1-based position in the answer. */
+  rank: number;
+}
+
+export interface Answer {
+  items: Suggestion[];
+  /** This visitor's A/B variant ("" without experiments). */
+  variant: string;
+  /** Hash of the blob that answered. */
+  blob: string;
+  placement: Placement;
+  anchor: string;
+}
+
+export interface BundleItem extends Suggestion {
+  discount: number;
+  bundlePrice: number | null;
+}
+
+export interface BundleAnswer extends Answer {
+  items: BundleItem[];
+  anchor: any;
+  total: number;
+  bundleTotal: number;
+  saving: number;
+  currency: string;
+}
+
+export interface TrackedEvent {
+  id: string;
+  type: EventType;
+  placement?: Placement;
+  anchor: string;
+  item: string;
+  rule: string;
+  rank: number;
+  variant: string;
+  blob: string;
+  price: number;
+  qty: number;
+  currency?: string;
+  order?: string;
+  visitor: string;
+  /** Unix milliseconds. */
+  ts: number;
+}
+
+export interface TrackInput {
+  type: EventType;
+  placement?: Placement;
+  anchor?: string;
+  item?: string;
+  rule?: string;
+  rank?: number;
+  variant?: string;
+  price?: number;
+  qty?: number;
+  currency?: string;
+  order?: string;
+  /** Only for the GA4 mirror. */
+  title?: string;
+}
+
+export interface Manifest {
+  version: string;
+  hash: string;
+  size: number;
+  raw_size: number;
+  created: string;
+  counts: Record<string, number>;
+  shards: { hash: string; size: number; from?: string; to?: string }[];
+  experiments?: { name: string; variants: string[] }[];
+}
+
+export class Client extends EventTarget {
+  readonly endpoint: string;
+  readonly visitor: string;
+  /** Hash of the live blob. */
+  readonly version: string;
+  readonly manifest: Manifest | null;
+  cart: CartLine[];
+  freeDelivery: number;
+  recommend(ctx?: Context): Answer;
+  bundle(anchor: string, ctx?: Context): BundleAnswer;
+  /** Catalog fields of one item from the blob, or null. */
+  item(id: string): { id: string; title: string; price: number | null; currency: string; url: string; image: string; category: string; role: string; stock: number } | null;
+  variant(): string;
+  setCart(lines: CartLine[]): void;
+  viewedItem(id: string): void;
+  dismiss(item: string): void;
+  dismissed(): string[];
+  track(ev: TrackInput): TrackedEvent;
+  purchase(order: { order: string; lines: { id: string; price: number; quantity: number; currency?: string }[] }): TrackedEvent[];
+  /** Send queued events now; resolves true when the queue is empty. */
+  flush(): Promise<boolean>;
+  pending(): number;
+  /** Check the manifest now; resolves true when a new blob went live (an "update" event follows). */
+  revalidate(): Promise<boolean>;
+  close(): void;
+  addEventListener(type: 'update', listener: (e: CustomEvent<{ version: string }>) => void): void;
+  addEventListener(type: 'cart', listener: (e: CustomEvent<CartLine[]>) => void): void;
+  addEventListener(type: 'error', listener: (e: CustomEvent<XsellError>) => void): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+/** Load manifest, blob and core; rejects with an XsellError when no blob can be had. */
+export function init(opts?: InitOptions): Promise<Client>;
+/** Resolves with the client of the first successful init(). */
+export const ready: Promise<Client>;
+/** The client of the last successful init(), or null. */
+export function client(): Client | null;
+export function uuid(): string;
+export function parseManifest(text: string): Manifest;
+export function checkBlobHeader(bytes: Uint8Array, manifest?: Manifest): void;
+
+/** Detail of the xsell:add event the widget dispatches (bubbles, composed). */
+export interface AddDetail {
+  id: string;
+  title: string;
+  price: number | null;
+  currency: string;
+  url: string;
+  image: string;
+  quantity: number;
+  placement: Placement;
+  anchor: string;
+  rule: string;
+  rank: number;
+  /** true when a bundle adds its anchor item. */
+  anchorItem: boolean;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'xsell-recommendations': HTMLElement & {
+      /** Cart lines for this element only; default: the client's cart. */
+      cart: CartLine[];
+      /** The answer last rendered. */
+      readonly result: Answer | BundleAnswer | null;
+    };
+  }
+  interface DocumentEventMap {
+    'xsell:add': CustomEvent<AddDetail>;
+    'xsell:cart': CustomEvent<{ lines: CartLine[] }>;
+    'xsell:render': CustomEvent<{ placement: Placement; items: string[] }>;
+  }
+}

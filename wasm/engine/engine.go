@@ -1,0 +1,507 @@
+// Package engine decides, from a decoded blob and what the shopper is doing,
+// the few items that complete the purchase, each with its reason, in
+// microseconds. It is pure Go: the caller passes the blob and the clock, so
+// the same code runs in the browser (wasm/), in the edge worker and in tests.
+package engine
+
+import (
+	"errors"
+	"math"
+	"sort"
+	"sync"
+
+	"github.com/xsell/xsell/wasm/blob"
+)
+
+// Errors returned by the engine. Wrapped errors name the field.
+var (
+	// ErrNoBlob: New was given a nil blob.
+	ErrNoBlob = errors.New("engine: no blob")
+	// ErrContext: an encoded context is malformed (see DecodeContext).
+	ErrContext = errors.New("engine: bad context")
+	// ErrUnknownItem: an item id is not in the catalog.
+	ErrUnknownItem = errors.New("engine: unknown item")
+	// ErrPlacement: a placement name is not one of blob.Placements.
+	ErrPlacement = errors.New("engine: unknown placement")
+)
+
+// MaxK bounds how many suggestions one call returns, whatever the policy or
+// the context ask.
+const MaxK = 16
+
+// maxAnchors bounds how many cart lines count as anchors; a cart beyond it
+// is scored on its first maxAnchors distinct items.
+const maxAnchors = 64
+
+// Engine answers recommendations for one blob. It is immutable after New and
+// safe for concurrent use; per-call scratch memory comes from a pool.
+type Engine struct {
+	b *blob.Blob
+	n int
+
+	ids map[string]uint32
+
+	// Dense category number per item (0: none) and its string ref.
+	cat     []uint32
+	catRef  []uint32 // dense category → string ref
+	catByID map[uint32]uint32
+
+	// Category → items by popularity (desc) and by price (asc), CSR.
+	catOff      []uint32
+	catByPop    []uint32
+	catByPrice  []uint32
+	catLinkOff  []uint32 // category → linked categories (strongest first)
+	catLinkTo   []uint32
+	catLinkLift []float32
+
+	// Curated rows by item anchor and by category anchor, CSR.
+	mxItemOff []uint32
+	mxItemRow []uint32
+	mxCatOff  []uint32
+	mxCatRow  []uint32
+
+	// Feedback rows by item, CSR; prior is the overall add rate.
+	fbOff   []uint32
+	fbRow   []uint32
+	fbPrior float64
+
+	// Pools for fallbacks: impulse items by popularity, gap fillers by price.
+	impulse []uint32
+	gapPool []uint32
+
+	// Segments: name → number; policy names absent from the string table
+	// get numbers from len(Strings) on.
+	segs map[string]uint32
+	// exclMask[i] has bit j when item i carries Exclusions[j].Tag;
+	// exclSeg[j] is the segment of exclusion j.
+	exclMask []uint64
+	exclSeg  []uint32
+	loyal    []bool
+	loyalSeg uint32
+	hasLoyal bool
+
+	// Policy resolved per placement; variants per experiment.
+	base     tuning
+	exps     []experiment
+	impRatio float64
+	nStats   float64 // N used for expected counts
+	decayed  bool
+
+	pool sync.Pool
+}
+
+// tuning is the part of the policy a variant may override.
+type tuning struct {
+	w   blob.Weights
+	k   [numPlacements]int
+	off bool
+}
+
+type experiment struct {
+	name    string
+	salt    uint64
+	names   []string
+	cum     []float64 // cumulative weights, last = total
+	tunings []tuning
+}
+
+// New builds the engine's indexes for b. b must have passed blob.Validate
+// (blob.Decode does it); New does not modify b and keeps a reference to it.
+func New(b *blob.Blob) (*Engine, error) {
+	if b == nil {
+		return nil, ErrNoBlob
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	it := &b.Items
+	n := it.Len()
+	e := &Engine{b: b, n: n, ids: make(map[string]uint32, n)}
+	for i, id := range it.ID {
+		if _, dup := e.ids[id]; !dup {
+			e.ids[id] = uint32(i)
+		}
+	}
+	e.indexCategories()
+	e.indexMatrix()
+	e.indexFeedback()
+	e.indexPools()
+	e.indexSegments()
+	e.resolvePolicy()
+	e.indexCategoryLinks()
+	e.pool.New = func() any { return newScratch(n) }
+	return e, nil
+}
+
+// Blob returns the blob the engine serves.
+func (e *Engine) Blob() *blob.Blob { return e.b }
+
+// Len is the number of catalog items.
+func (e *Engine) Len() int { return e.n }
+
+// Item returns the item number of a catalog id.
+func (e *Engine) Item(id string) (uint32, bool) {
+	i, ok := e.ids[id]
+	return i, ok
+}
+
+// itemBytes looks an id up without allocating.
+func (e *Engine) itemBytes(id []byte) (uint32, bool) {
+	i, ok := e.ids[string(id)]
+	return i, ok
+}
+
+// Segment returns the number of a shopper segment name (as used by policy
+// exclusions, item tags and matrix conditions). Unknown names cannot match
+// any rule, so callers may drop them.
+func (e *Engine) Segment(name string) (uint32, bool) {
+	s, ok := e.segs[name]
+	return s, ok
+}
+
+// Segments lists every segment name the blob's rules refer to, with its
+// number: what a caller needs to encode contexts.
+func (e *Engine) Segments() map[string]uint32 { return e.segs }
+
+// NoCurrency is the Context.Currency of a currency no item is priced in:
+// only items without a currency pass.
+const NoCurrency = ^uint32(0)
+
+// Currency returns the string ref of a currency code for Context.Currency:
+// 0 for "", NoCurrency when no item is priced in it.
+func (e *Engine) Currency(code string) uint32 {
+	if code == "" {
+		return 0
+	}
+	for _, c := range e.b.Items.Currency {
+		if e.b.Strings[c] == code {
+			return c
+		}
+	}
+	return NoCurrency
+}
+
+func (e *Engine) indexCategories() {
+	it := &e.b.Items
+	e.cat = make([]uint32, e.n)
+	e.catRef = []uint32{0}
+	e.catByID = map[uint32]uint32{0: 0}
+	for i, ref := range it.Category {
+		c, ok := e.catByID[ref]
+		if !ok {
+			c = uint32(len(e.catRef))
+			e.catByID[ref] = c
+			e.catRef = append(e.catRef, ref)
+		}
+		e.cat[i] = c
+	}
+	nc := len(e.catRef)
+	e.catOff = make([]uint32, nc+1)
+	for _, c := range e.cat {
+		e.catOff[c+1]++
+	}
+	for c := 1; c <= nc; c++ {
+		e.catOff[c] += e.catOff[c-1]
+	}
+	e.catByPop = make([]uint32, e.n)
+	fill := append([]uint32(nil), e.catOff[:nc]...)
+	for i, c := range e.cat {
+		e.catByPop[fill[c]] = uint32(i)
+		fill[c]++
+	}
+	e.catByPrice = append([]uint32(nil), e.catByPop...)
+	for c := 0; c < nc; c++ {
+		pop := e.catByPop[e.catOff[c]:e.catOff[c+1]]
+		sort.SliceStable(pop, func(a, b int) bool {
+			oa, ob := it.Orders[pop[a]], it.Orders[pop[b]]
+			if oa != ob {
+				return oa > ob
+			}
+			return pop[a] < pop[b]
+		})
+		pr := e.catByPrice[e.catOff[c]:e.catOff[c+1]]
+		sort.SliceStable(pr, func(a, b int) bool {
+			pa, pb := priceKey(it.Price[pr[a]]), priceKey(it.Price[pr[b]])
+			if pa != pb {
+				return pa < pb
+			}
+			return pr[a] < pr[b]
+		})
+	}
+}
+
+// priceKey sorts unknown prices last.
+func priceKey(p float64) float64 {
+	if math.IsNaN(p) {
+		return math.Inf(1)
+	}
+	return p
+}
+
+// csrBuild groups rows by key (key < nkeys); rows with key < 0 are skipped.
+func csrBuild(nkeys int, rows int, key func(r int) int) (off, idx []uint32) {
+	off = make([]uint32, nkeys+1)
+	for r := 0; r < rows; r++ {
+		if k := key(r); k >= 0 {
+			off[k+1]++
+		}
+	}
+	for k := 1; k <= nkeys; k++ {
+		off[k] += off[k-1]
+	}
+	idx = make([]uint32, off[nkeys])
+	fill := append([]uint32(nil), off[:nkeys]...)
+	for r := 0; r < rows; r++ {
+		if k := key(r); k >= 0 {
+			idx[fill[k]] = uint32(r)
+			fill[k]++
+		}
+	}
+	return off, idx
+}
+
+func (e *Engine) indexMatrix() {
+	m := &e.b.Matrix
+	e.mxItemOff, e.mxItemRow = csrBuild(e.n, m.Len(), func(r int) int { return int(m.AnchorItem[r]) })
+	e.mxCatOff, e.mxCatRow = csrBuild(len(e.catRef), m.Len(), func(r int) int {
+		if m.AnchorItem[r] >= 0 {
+			return -1
+		}
+		c, ok := e.catByID[m.AnchorCategory[r]]
+		if !ok || c == 0 {
+			return -1
+		}
+		return int(c)
+	})
+}
+
+func (e *Engine) indexFeedback() {
+	f := &e.b.Feedback
+	e.fbOff, e.fbRow = csrBuild(e.n, f.Len(), func(r int) int { return int(f.Item[r]) })
+	var shown, added float64
+	for r := 0; r < f.Len(); r++ {
+		shown += float64(f.Shown[r])
+		added += float64(f.Added[r])
+	}
+	e.fbPrior = 0.05
+	if shown > 0 && added > 0 {
+		e.fbPrior = added / shown
+	}
+}
+
+func (e *Engine) indexPools() {
+	it := &e.b.Items
+	for i := 0; i < e.n; i++ {
+		switch it.Role[i] {
+		case blob.RoleImpulse:
+			e.impulse = append(e.impulse, uint32(i))
+		}
+		switch it.Role[i] {
+		case blob.RoleConsumable, blob.RoleAccessory, blob.RoleImpulse, blob.RoleService, blob.RoleNone:
+			if !math.IsNaN(it.Price[i]) && it.Price[i] > 0 {
+				e.gapPool = append(e.gapPool, uint32(i))
+			}
+		}
+	}
+	sort.SliceStable(e.impulse, func(a, b int) bool {
+		oa, ob := it.Orders[e.impulse[a]], it.Orders[e.impulse[b]]
+		if oa != ob {
+			return oa > ob
+		}
+		return e.impulse[a] < e.impulse[b]
+	})
+	if len(e.impulse) > 256 {
+		e.impulse = e.impulse[:256]
+	}
+	sort.SliceStable(e.gapPool, func(a, b int) bool {
+		pa, pb := it.Price[e.gapPool[a]], it.Price[e.gapPool[b]]
+		if pa != pb {
+			return pa < pb
+		}
+		return e.gapPool[a] < e.gapPool[b]
+	})
+}
+
+func (e *Engine) indexSegments() {
+	b := e.b
+	e.segs = map[string]uint32{}
+	add := func(ref uint32) {
+		if ref != 0 {
+			e.segs[b.Strings[ref]] = ref
+		}
+	}
+	for _, r := range b.Items.Tags {
+		add(r)
+	}
+	for _, r := range b.Matrix.Req {
+		add(r)
+	}
+	for _, r := range b.Matrix.Excl {
+		add(r)
+	}
+	next := uint32(len(b.Strings))
+	name := func(s string) uint32 {
+		if s == "" {
+			return 0
+		}
+		if r, ok := e.segs[s]; ok {
+			return r
+		}
+		for i, str := range b.Strings {
+			if str == s {
+				e.segs[s] = uint32(i)
+				return uint32(i)
+			}
+		}
+		e.segs[s] = next
+		next++
+		return next - 1
+	}
+	p := &b.Policy
+	excl := p.Exclusions
+	if len(excl) > 64 {
+		excl = excl[:64] // a mask of 64 bits; more exclusions than that is not a real policy
+	}
+	tagBit := map[uint32]uint64{}
+	for j, x := range excl {
+		e.exclSeg = append(e.exclSeg, name(x.Segment))
+		tagBit[name(x.Tag)] |= 1 << uint(j)
+	}
+	loyalTag := name(p.LoyaltyTag)
+	e.loyalSeg = name(p.LoyaltySegment)
+	e.exclMask = make([]uint64, e.n)
+	e.loyal = make([]bool, e.n)
+	it := &b.Items
+	for i := 0; i < e.n; i++ {
+		for _, t := range it.Tags[it.TagOff[i]:it.TagOff[i+1]] {
+			e.exclMask[i] |= tagBit[t]
+			if loyalTag != 0 && t == loyalTag {
+				e.loyal[i] = true
+				e.hasLoyal = true
+			}
+		}
+	}
+}
+
+func (e *Engine) resolvePolicy() {
+	p := &e.b.Policy
+	def := blob.DefaultPolicy()
+	e.base = tuning{w: p.Weights}
+	if e.base.w == (blob.Weights{}) {
+		e.base.w = def.Weights
+	}
+	for i, name := range blob.Placements {
+		e.base.k[i] = clampK(p.K[name], 3)
+	}
+	e.impRatio = p.ImpulsePriceRatio
+	if e.impRatio <= 0 {
+		e.impRatio = def.ImpulsePriceRatio
+	}
+	for _, x := range p.Experiments {
+		ex := experiment{name: x.Name, salt: HashVisitor(x.Name)}
+		total := 0.0
+		for _, v := range x.Variants {
+			if w := v.Weight; w > 0 && !math.IsInf(w, 0) {
+				total += w
+			}
+			ex.cum = append(ex.cum, total)
+			ex.names = append(ex.names, v.Name)
+			t := e.base
+			if v.Weights != nil {
+				t.w = *v.Weights
+			}
+			for i, name := range blob.Placements {
+				if k, ok := v.K[name]; ok {
+					t.k[i] = clampK(k, t.k[i])
+				}
+			}
+			t.off = v.Off
+			ex.tunings = append(ex.tunings, t)
+		}
+		if total == 0 { // no usable weights: equal shares
+			for i := range ex.cum {
+				ex.cum[i] = float64(i + 1)
+			}
+		}
+		if len(ex.names) > 0 {
+			e.exps = append(e.exps, ex)
+		}
+	}
+	e.nStats = float64(e.b.Stats.Orders)
+	e.decayed = e.b.Stats.OrdersDecayed > 0 && e.b.Stats.HalfLifeDays > 0
+	if e.decayed {
+		e.nStats = e.b.Stats.OrdersDecayed
+	}
+}
+
+func clampK(k, def int) int {
+	if k <= 0 {
+		return def
+	}
+	if k > MaxK {
+		return MaxK
+	}
+	return k
+}
+
+// indexCategoryLinks aggregates mined pairs into category → category links
+// for the category-level fallback: the strongest few other categories per
+// category, by summed joint count over expected.
+func (e *Engine) indexCategoryLinks() {
+	nc := len(e.catRef)
+	type link struct {
+		to       uint32
+		obs, exp float64
+	}
+	acc := make([]map[uint32]*link, nc)
+	it, p := &e.b.Items, &e.b.Pairs
+	N := float64(e.b.Stats.Orders)
+	for a := 0; a < e.n; a++ {
+		ca := e.cat[a]
+		if ca == 0 {
+			continue
+		}
+		for j := p.Off[a]; j < p.Off[a+1]; j++ {
+			cb := e.cat[p.To[j]]
+			if cb == 0 || cb == ca {
+				continue
+			}
+			if acc[ca] == nil {
+				acc[ca] = map[uint32]*link{}
+			}
+			l := acc[ca][cb]
+			if l == nil {
+				l = &link{to: cb}
+				acc[ca][cb] = l
+			}
+			l.obs += float64(p.NAB[j])
+			if N > 0 {
+				l.exp += float64(it.Orders[a]) * float64(it.Orders[p.To[j]]) / N
+			}
+		}
+	}
+	const perCat = 6
+	e.catLinkOff = make([]uint32, nc+1)
+	for c := 0; c < nc; c++ {
+		var ls []*link
+		for _, l := range acc[c] {
+			ls = append(ls, l)
+		}
+		lift := func(l *link) float64 { return (l.obs + 1) / (l.exp + 1) }
+		sort.Slice(ls, func(a, b int) bool {
+			la, lb := lift(ls[a]), lift(ls[b])
+			if la != lb {
+				return la > lb
+			}
+			return ls[a].to < ls[b].to
+		})
+		if len(ls) > perCat {
+			ls = ls[:perCat]
+		}
+		for _, l := range ls {
+			e.catLinkTo = append(e.catLinkTo, l.to)
+			e.catLinkLift = append(e.catLinkLift, float32(lift(l)))
+		}
+		e.catLinkOff[c+1] = uint32(len(e.catLinkTo))
+	}
+}

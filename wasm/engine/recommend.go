@@ -1,0 +1,775 @@
+package engine
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/xsell/xsell/wasm/blob"
+)
+
+// run holds one call's resolved inputs.
+type run struct {
+	e    *Engine
+	ctx  *Context
+	s    *scratch
+	t    tuning
+	k    int
+	md   uint16 // month*100+day of ctx.Now, for seasons
+	mask uint64 // exclusions that apply to this shopper
+	loy  bool   // the shopper may see loyalty-only items
+
+	cartTotal float64
+	gap       float64 // amount missing to free delivery, 0 when no nudge
+	threshold float64
+	ratio     float64 // max complement price / anchor price for the placement
+	refPrice  float64 // impulse price reference (cart total or anchor price)
+
+	anchorOnly bool // Bundle: only ctx.Anchor is an anchor
+}
+
+// Recommend appends to dst the best suggestions for ctx, best first, and
+// returns the extended slice. It applies every rule of the blob's policy
+// (see docs/engine.md) and is deterministic: the same blob and context give
+// the same answer. In steady state it does not allocate when dst has room.
+func (e *Engine) Recommend(ctx *Context, dst []Suggestion) []Suggestion {
+	s := e.pool.Get().(*scratch)
+	defer e.pool.Put(s)
+	r, ok := e.start(ctx, s)
+	if !ok {
+		return dst
+	}
+	return r.recommend(dst)
+}
+
+// start resolves the context; ok is false for a holdout visitor or a bad
+// placement.
+func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
+	r := run{e: e, ctx: ctx, s: s, t: e.base}
+	if ctx.Placement >= numPlacements {
+		return r, false
+	}
+	if ctx.Visitor != 0 {
+		for i := range e.exps {
+			x := &e.exps[i]
+			v := x.pick(ctx.Visitor)
+			t := x.tunings[v]
+			if t.off {
+				return r, false
+			}
+			// A later experiment's overrides apply on top of an earlier one's
+			// only where it changes them from the base policy.
+			if t.w != e.base.w {
+				r.t.w = t.w
+			}
+			for p := range t.k {
+				if t.k[p] != e.base.k[p] {
+					r.t.k[p] = t.k[p]
+				}
+			}
+		}
+	}
+	r.k = r.t.k[ctx.Placement]
+	if ctx.K > 0 {
+		r.k = min(ctx.K, MaxK)
+	}
+	r.md = monthDay(ctx.Now)
+	for _, seg := range ctx.Segments {
+		for j, xs := range e.exclSeg {
+			if xs == seg {
+				r.mask |= 1 << uint(j)
+			}
+		}
+		if seg == e.loyalSeg && e.loyalSeg != 0 {
+			r.loy = true
+		}
+	}
+	p := &e.b.Policy
+	r.ratio = 0.5
+	if v, ok := p.MaxPriceRatio[ctx.Placement.String()]; ok && v > 0 {
+		r.ratio = v
+	}
+	r.ratio = min(r.ratio, 1) // never more than the anchor
+	price := e.b.Items.Price
+	for _, l := range ctx.Cart {
+		if int(l.Item) < e.n && !math.IsNaN(price[l.Item]) {
+			r.cartTotal += price[l.Item] * float64(max(l.Qty, 1))
+		}
+	}
+	r.threshold = p.FreeDelivery
+	if ctx.FreeDelivery > 0 {
+		r.threshold = ctx.FreeDelivery
+	}
+	if r.threshold > 0 && r.cartTotal > 0 && r.cartTotal < r.threshold {
+		share := p.FreeDeliveryGap
+		if share <= 0 {
+			share = 0.25
+		}
+		if missing := r.threshold - r.cartTotal; missing <= r.threshold*share {
+			r.gap = missing
+		}
+	}
+	r.refPrice = r.cartTotal
+	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n && !math.IsNaN(price[ctx.Anchor]) {
+		r.refPrice = max(r.refPrice, price[ctx.Anchor])
+	}
+	s.next(len(e.catRef))
+	return r, true
+}
+
+// monthDay converts Unix seconds to month*100+day in UTC.
+func monthDay(unix int64) uint16 {
+	_, m, d := time.Unix(unix, 0).UTC().Date()
+	return uint16(m)*100 + uint16(d)
+}
+
+func (r *run) recommend(dst []Suggestion) []Suggestion {
+	ctx, s := r.ctx, r.s
+	r.blockAndAnchors()
+	post := ctx.Placement.postPurchase()
+	if len(s.anchors) == 0 && !post {
+		return dst // rule 1: suggest only once an anchor is chosen
+	}
+	r.fromMatrix()
+	r.fromPairs()
+	r.fromTriples()
+	if post {
+		r.fromReplenish()
+		r.fromViewed()
+	}
+	if r.gap > 0 {
+		r.fromGap()
+	}
+	r.score()
+	start := len(dst)
+	checkout := ctx.Placement == Checkout
+	// Complements first; at checkout the last slot is the impulse slot.
+	slots := r.k
+	if checkout && r.k >= 2 {
+		slots = r.k - 1
+	}
+	dst = r.pick(dst, start, slots, noImpulse)
+	if len(dst)-start < slots {
+		r.fromCategories()
+		dst = r.pick(dst, start, slots, noImpulse)
+	}
+	if checkout {
+		r.fromImpulse()
+		dst = r.pick(dst, start, len(dst)-start+1, onlyImpulse)
+		dst = r.pick(dst, start, r.k, noImpulse)
+	}
+	// Impulse-class items only where no complement fits.
+	return r.pick(dst, start, r.k, anyItem)
+}
+
+// blockAndAnchors stamps what must never be suggested and lists the anchors.
+func (r *run) blockAndAnchors() {
+	e, ctx, s := r.e, r.ctx, r.s
+	g := s.gen
+	for _, l := range ctx.Cart {
+		if int(l.Item) < e.n {
+			s.block[l.Item] = g
+		}
+	}
+	for _, d := range ctx.Dismissed {
+		if int(d) < e.n {
+			s.block[d] = g
+		}
+	}
+	for _, o := range ctx.Owned {
+		if int(o.Item) < e.n {
+			s.owned[o.Item] = g
+		}
+	}
+	add := func(item uint32, w float64) {
+		if int(item) >= e.n || len(s.anchors) >= maxAnchors {
+			return
+		}
+		for _, a := range s.anchors {
+			if a.item == item {
+				return
+			}
+		}
+		s.anchors = append(s.anchors, anchor{item: item, w: w})
+		c := e.cat[item]
+		if c != 0 {
+			if s.relCat[c] != g {
+				s.relCat[c] = g
+				for _, l := range e.catLinkTo[e.catLinkOff[c]:e.catLinkOff[c+1]] {
+					s.relCat[l] = g
+				}
+			}
+			if e.b.Items.Role[item] == blob.RoleFlagship {
+				s.flagCat = append(s.flagCat, c)
+			}
+		}
+	}
+	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n {
+		add(uint32(ctx.Anchor), 1)
+		s.block[ctx.Anchor] = g
+	}
+	if !r.anchorOnly {
+		for _, l := range ctx.Cart {
+			// More of an item says a little more about the basket, not q times more.
+			add(l.Item, 1+0.25*math.Log(float64(max(l.Qty, 1))))
+		}
+		if ctx.Placement == Email && len(s.anchors) == 0 {
+			for _, o := range ctx.Owned {
+				add(o.Item, 0.5)
+			}
+		}
+	}
+}
+
+// blocked reports whether item may not be suggested at all.
+func (r *run) blocked(item uint32) bool {
+	return r.s.block[item] == r.s.gen || r.s.owned[item] == r.s.gen
+}
+
+// fromMatrix adds the curated rows of every anchor, by item and by category,
+// that are valid now and whose segment conditions the shopper meets.
+func (r *run) fromMatrix() {
+	e, s := r.e, r.s
+	for _, a := range s.anchors {
+		r.matrixRows(e.mxItemRow[e.mxItemOff[a.item]:e.mxItemOff[a.item+1]], a.item)
+		if c := e.cat[a.item]; c != 0 {
+			r.matrixRows(e.mxCatRow[e.mxCatOff[c]:e.mxCatOff[c+1]], a.item)
+		}
+	}
+}
+
+func (r *run) matrixRows(rows []uint32, anchorItem uint32) {
+	e, s, ctx := r.e, r.s, r.ctx
+	m := &e.b.Matrix
+	for _, row := range rows {
+		item := m.Complement[row]
+		if r.blocked(item) {
+			continue
+		}
+		if f := m.ValidFrom[row]; f != 0 && ctx.Now < f {
+			continue
+		}
+		if t := m.ValidTo[row]; t != 0 && ctx.Now > t {
+			continue
+		}
+		if !r.segmentsMet(row) {
+			continue
+		}
+		c := s.get(item)
+		cur := 1 + float64(m.Priority[row])
+		if cur > c.curated || c.row < 0 {
+			c.curated, c.row = cur, int32(row)
+			c.rule, c.kind, c.reason = RuleMatrix, uint8(m.Kind[row]), m.Reason[row]
+			c.anchor, c.ref = int32(anchorItem), int32(anchorItem)
+			c.impulse = m.Kind[row] == blob.KindImpulse
+		}
+	}
+}
+
+// segmentsMet: the shopper has every required segment and no excluded one.
+func (r *run) segmentsMet(row uint32) bool {
+	m := &r.e.b.Matrix
+	for _, need := range m.Req[m.ReqOff[row]:m.ReqOff[row+1]] {
+		if !r.hasSegment(need) {
+			return false
+		}
+	}
+	for _, bar := range m.Excl[m.ExclOff[row]:m.ExclOff[row+1]] {
+		if r.hasSegment(bar) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *run) hasSegment(seg uint32) bool {
+	for _, s := range r.ctx.Segments {
+		if s == seg {
+			return true
+		}
+	}
+	return false
+}
+
+// fromPairs scores every neighbour of every anchor into one whole-cart
+// evidence: an item that goes with three cart items outranks one that goes
+// with one, and its strongest single pair names the anchor and the numbers.
+func (r *run) fromPairs() {
+	e, s := r.e, r.s
+	p, it := &e.b.Pairs, &e.b.Items
+	for _, a := range s.anchors {
+		na := r.orders(a.item)
+		for j := p.Off[a.item]; j < p.Off[a.item+1]; j++ {
+			b := p.To[j]
+			if r.blocked(b) {
+				continue
+			}
+			nab := float64(p.NAB[j])
+			if e.decayed {
+				nab = float64(p.NABDecayed[j])
+			}
+			contrib := a.w * r.lnLift(nab, na*r.orders(b))
+			if contrib <= 0 {
+				continue
+			}
+			c := s.get(b)
+			c.ev += contrib
+			r.setRef(c, a.item)
+			if contrib > c.best {
+				c.best = contrib
+				if c.row < 0 {
+					c.anchor, c.rule = int32(a.item), RulePairs
+				}
+				c.evid = Evidence{NAB: p.NAB[j], NA: it.Orders[a.item], NB: it.Orders[b], N: e.b.Stats.Orders}
+			}
+		}
+	}
+}
+
+// setRef keeps the dearest contributing anchor: a complement must be
+// cheap next to the main purchase it goes with, not next to a cable.
+func (r *run) setRef(c *cand, a uint32) {
+	if c.row >= 0 {
+		return // a curated row compares with its own anchor
+	}
+	price := r.e.b.Items.Price
+	if c.ref < 0 || priceKey(price[a]) > priceKey(price[c.ref]) && !math.IsNaN(price[a]) {
+		c.ref = int32(a)
+	}
+}
+
+// orders is n_A as scored: decayed when the blob carries decay.
+func (r *run) orders(i uint32) float64 {
+	if r.e.decayed {
+		return float64(r.e.b.Items.OrdersDecayed[i])
+	}
+	return float64(r.e.b.Items.Orders[i])
+}
+
+// lnLift is the log of the lift shrunk toward 1 by the policy's pseudo-count:
+// (n_AB + s) / (E + s) with E = n_A·n_B/N the count expected by chance, so
+// a pair seen 3 times weighs little and one seen 300 times nearly its lift.
+func (r *run) lnLift(nab, nanb float64) float64 {
+	N := r.e.nStats
+	if N <= 0 || nanb <= 0 || nab <= 0 {
+		return 0
+	}
+	sh := r.t.w.Shrinkage
+	if sh < 0 || math.IsNaN(sh) {
+		sh = 0
+	}
+	expect := nanb / N
+	if expect+sh <= 0 {
+		return 0
+	}
+	l := (nab + sh) / (expect + sh)
+	if !(l > 1) || math.IsInf(l, 0) {
+		return 0
+	}
+	return math.Log(l)
+}
+
+// fromTriples adds the multi-item rules {A,B} → C for every pair of anchors.
+func (r *run) fromTriples() {
+	e, s := r.e, r.s
+	t, it := &e.b.Triples, &e.b.Items
+	if len(t.A) == 0 {
+		return
+	}
+	for i := 0; i < len(s.anchors); i++ {
+		for j := i + 1; j < len(s.anchors); j++ {
+			a, b := s.anchors[i].item, s.anchors[j].item
+			if a > b {
+				a, b = b, a
+			}
+			row := sort.Search(len(t.A), func(k int) bool { return t.A[k] > a || (t.A[k] == a && t.B[k] >= b) })
+			if row >= len(t.A) || t.A[row] != a || t.B[row] != b {
+				continue
+			}
+			nab := float64(t.NAB[row])
+			w := min(s.anchors[i].w, s.anchors[j].w)
+			for k := t.Off[row]; k < t.Off[row+1]; k++ {
+				c := t.To[k]
+				if r.blocked(c) {
+					continue
+				}
+				contrib := w * r.lnLiftPlain(float64(t.NABC[k]), nab*float64(it.Orders[c]))
+				if contrib <= 0 {
+					continue
+				}
+				cd := s.get(c)
+				cd.ev += contrib
+				r.setRef(cd, a)
+				r.setRef(cd, b)
+				if contrib > cd.best {
+					cd.best = contrib
+					if cd.row < 0 {
+						cd.anchor, cd.rule = int32(a), RuleTriple
+					}
+					cd.evid = Evidence{NAB: t.NABC[k], NA: t.NAB[row], NB: it.Orders[c], N: e.b.Stats.Orders}
+				}
+			}
+		}
+	}
+}
+
+// lnLiftPlain is lnLift on plain counts (triples carry no decayed counts).
+func (r *run) lnLiftPlain(nab, nanb float64) float64 {
+	N := float64(r.e.b.Stats.Orders)
+	if N <= 0 || nanb <= 0 || nab <= 0 {
+		return 0
+	}
+	sh := max(r.t.w.Shrinkage, 0)
+	l := (nab + sh) / (nanb/N + sh)
+	if !(l > 1) || math.IsInf(l, 0) {
+		return 0
+	}
+	return math.Log(l)
+}
+
+// fromReplenish brings back owned items whose reorder interval has passed.
+func (r *run) fromReplenish() {
+	e, s, ctx := r.e, r.s, r.ctx
+	it := &e.b.Items
+	for _, o := range ctx.Owned {
+		if int(o.Item) >= e.n || s.block[o.Item] == s.gen {
+			continue
+		}
+		days := float64(it.Replenish[o.Item])
+		if days <= 0 || o.At <= 0 {
+			continue
+		}
+		since := float64(ctx.Now-o.At) / 86400
+		if since < days {
+			continue
+		}
+		c := s.get(o.Item)
+		if c.rule == RuleReplenish {
+			continue
+		}
+		*c = cand{item: o.Item, anchor: -1, ref: -1, row: -1, rule: RuleReplenish, kind: uint8(blob.KindConsumable)}
+		// Due now weighs most; long overdue a little less (they may have
+		// switched), never below half.
+		c.base = 1.5 * max(0.5, 1-0.1*(since/days-1))
+	}
+}
+
+// fromViewed suggests items viewed earlier and not bought.
+func (r *run) fromViewed() {
+	e, s := r.e, r.s
+	for i, v := range r.ctx.Viewed {
+		if int(v) >= e.n || r.blocked(v) || s.isCand(v) {
+			continue
+		}
+		c := s.get(v)
+		c.rule, c.kind = RuleViewed, uint8(kindOfRole(e.b.Items.Role[v]))
+		// The most recent view (last in the list) first.
+		c.base = 0.8 + 0.01*float64(i)/float64(len(r.ctx.Viewed))
+	}
+}
+
+// fromGap adds items that close the free-delivery gap from the categories
+// related to the anchors: the cheapest that closes it first.
+func (r *run) fromGap() {
+	e, s := r.e, r.s
+	price := e.b.Items.Price
+	i := sort.Search(len(e.gapPool), func(k int) bool { return price[e.gapPool[k]] >= r.gap })
+	added := 0
+	for ; i < len(e.gapPool) && added < 8; i++ {
+		item := e.gapPool[i]
+		if price[item] > r.gap+r.threshold*0.5 {
+			break
+		}
+		if r.blocked(item) || s.relCat[e.cat[item]] != s.gen || e.cat[item] == 0 {
+			continue
+		}
+		c := s.get(item)
+		if c.rule == RuleNone {
+			c.rule, c.fallback, c.kind = RuleGap, true, uint8(kindOfRole(e.b.Items.Role[item]))
+		}
+		added++
+	}
+}
+
+// fromCategories is the fallback when evidence and curation leave slots
+// empty: the most popular items of the categories most linked to each
+// anchor's category.
+func (r *run) fromCategories() {
+	e, s := r.e, r.s
+	for _, a := range s.anchors {
+		c := e.cat[a.item]
+		if c == 0 {
+			continue
+		}
+		for l := e.catLinkOff[c]; l < e.catLinkOff[c+1]; l++ {
+			to, lift := e.catLinkTo[l], e.catLinkLift[l]
+			taken := 0
+			for _, item := range e.catByPop[e.catOff[to]:e.catOff[to+1]] {
+				if taken >= 3 {
+					break
+				}
+				if r.blocked(item) || s.isCand(item) {
+					continue
+				}
+				cd := s.get(item)
+				cd.rule, cd.fallback, cd.anchor, cd.ref = RuleCategory, true, int32(a.item), int32(a.item)
+				cd.kind = uint8(kindOfRole(e.b.Items.Role[item]))
+				cd.base = 0.1*math.Log(max(float64(lift), 1)) + 0.001*math.Log1p(float64(e.b.Items.Orders[item]))
+				cd.impulse = e.b.Items.Role[item] == blob.RoleImpulse
+				r.finish(cd)
+				taken++
+			}
+		}
+	}
+}
+
+// fromImpulse offers the checkout's impulse slot: popular impulse items
+// priced under the impulse ratio of the cart.
+func (r *run) fromImpulse() {
+	e, s := r.e, r.s
+	price := e.b.Items.Price
+	taken := 0
+	for _, item := range e.impulse {
+		if taken >= 4 {
+			break
+		}
+		if r.blocked(item) || s.isCand(item) {
+			continue
+		}
+		if p := price[item]; !math.IsNaN(p) && r.refPrice > 0 && p > r.refPrice*r.e.impRatio {
+			continue
+		}
+		c := s.get(item)
+		c.rule, c.fallback, c.impulse, c.kind = RuleImpulse, true, true, uint8(blob.KindImpulse)
+		c.base = 0.05 * math.Log1p(float64(e.b.Items.Orders[item]))
+		r.finish(c)
+		taken++
+	}
+}
+
+func kindOfRole(role blob.Role) blob.Kind {
+	switch role {
+	case blob.RoleConsumable:
+		return blob.KindConsumable
+	case blob.RoleAccessory:
+		return blob.KindAccessory
+	case blob.RoleThematic, blob.RoleSeasonal:
+		return blob.KindThematic
+	case blob.RoleImpulse:
+		return blob.KindImpulse
+	case blob.RoleService:
+		return blob.KindService
+	case blob.RolePromo:
+		return blob.KindPromo
+	}
+	return blob.KindComplement
+}
+
+// score filters and scores every candidate collected so far.
+func (r *run) score() {
+	for i := range r.s.cands {
+		r.finish(&r.s.cands[i])
+	}
+}
+
+// finish settles a candidate's kind, filters and score.
+func (r *run) finish(c *cand) {
+	e := r.e
+	it := &e.b.Items
+	role := it.Role[c.item]
+	if c.rule == RulePairs || c.rule == RuleTriple {
+		c.kind = uint8(kindOfRole(role))
+		c.impulse = role == blob.RoleImpulse
+	}
+	if c.rule == RuleMatrix && role == blob.RoleImpulse {
+		c.impulse = true
+	}
+	c.ok = r.pass(c)
+	if !c.ok {
+		return
+	}
+	w := &r.t.w
+	sc := c.base + w.Evidence*c.ev + w.Curated*c.curated
+	if m := float64(it.Margin[c.item]); m > 0 && m <= 1 {
+		sc += w.Margin * m
+	}
+	sc += w.Acceptance * r.acceptance(c)
+	if r.gap > 0 {
+		if p := it.Price[c.item]; p >= r.gap {
+			c.gap = true
+			// Closing the gap with the least overshoot is best.
+			sc += w.Gap * max(0, 1-(p-r.gap)/r.threshold)
+		}
+	}
+	c.score = sc
+}
+
+// acceptance is what shoppers did with this pair before, as log of the
+// shrunk add rate over the overall rate, minus the dismissal rate.
+func (r *run) acceptance(c *cand) float64 {
+	e := r.e
+	f := &e.b.Feedback
+	rows := e.fbRow[e.fbOff[c.item]:e.fbOff[c.item+1]]
+	if len(rows) == 0 {
+		return 0
+	}
+	best := -1
+	for _, row := range rows {
+		if f.Anchor[row] == c.anchor && c.anchor >= 0 {
+			best = int(row)
+			break
+		}
+		if f.Anchor[row] == -1 {
+			best = int(row)
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	sh := max(r.t.w.Shrinkage, 1)
+	prior := e.fbPrior
+	shown := float64(f.Shown[best])
+	rate := (float64(f.Added[best]) + sh*prior) / (shown + sh)
+	return math.Log(rate/prior) - float64(f.Dismissed[best])/(shown+sh)
+}
+
+// pass applies the filters of DESIGN.md rules 3, 4 and 5.
+func (r *run) pass(c *cand) bool {
+	e, ctx := r.e, r.ctx
+	it := &e.b.Items
+	i := c.item
+	if st := it.Stock[i]; st == 0 || (st < 0 && st != blob.StockUnknown) {
+		return false
+	}
+	if !blob.InSeason(it.SeasonFrom[i], it.SeasonTo[i], r.md) {
+		return false
+	}
+	if e.exclMask[i]&r.mask != 0 {
+		return false
+	}
+	if e.loyal[i] && !r.loy {
+		return false
+	}
+	if ctx.Currency != 0 && it.Currency[i] != 0 && it.Currency[i] != ctx.Currency {
+		return false
+	}
+	role := it.Role[i]
+	// Complements, not substitutes: never a second flagship of a flagship
+	// anchor's category.
+	if role == blob.RoleFlagship {
+		for _, fc := range r.s.flagCat {
+			if fc == e.cat[i] && fc != 0 {
+				return false
+			}
+		}
+	}
+	if c.ref < 0 {
+		return true
+	}
+	a := uint32(c.ref)
+	arole := it.Role[a]
+	// Never accessory (or consumable) → flagship.
+	if role == blob.RoleFlagship && (arole == blob.RoleAccessory || arole == blob.RoleConsumable) {
+		return false
+	}
+	pa, pc := it.Price[a], it.Price[i]
+	if !math.IsNaN(pa) && !math.IsNaN(pc) && pa > 0 {
+		limit := r.ratio
+		if c.impulse && r.ctx.Placement == Checkout {
+			limit = min(limit, e.impRatio)
+		}
+		if pc > pa*limit {
+			return false
+		}
+	}
+	p := &e.b.Policy
+	if p.MatchTier {
+		ta, tc := it.Tier[a], it.Tier[i]
+		cheap := role == blob.RoleConsumable || (!math.IsNaN(pc) && pc < p.CheapExempt)
+		if ta != 0 && tc != 0 && ta != tc && !cheap {
+			return false
+		}
+	}
+	return true
+}
+
+// Which candidates a pick may take.
+const (
+	noImpulse = iota
+	onlyImpulse
+	anyItem
+)
+
+// pick appends the best remaining candidates until dst holds want
+// suggestions (counted from start), keeping variety; mode says whether
+// impulse-class items may come in (otherwise they wait).
+func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
+	s := r.s
+	maxPer := r.e.b.Policy.MaxPerCategory
+	for len(dst)-start < want {
+		best := -1
+		for i := range s.cands {
+			c := &s.cands[i]
+			if !c.ok || c.taken || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
+				continue
+			}
+			if best >= 0 {
+				b := &s.cands[best]
+				if c.score < b.score || (c.score == b.score && c.item > b.item) {
+					continue
+				}
+			}
+			if maxPer > 0 && r.catFull(c.item, maxPer) {
+				continue
+			}
+			best = i
+		}
+		if best < 0 {
+			break
+		}
+		c := &s.cands[best]
+		c.taken = true
+		r.useCat(c.item)
+		dst = append(dst, r.suggestion(c))
+	}
+	return dst
+}
+
+func (r *run) catFull(item uint32, maxPer int) bool {
+	cat := r.e.cat[item]
+	if cat == 0 {
+		return false
+	}
+	for _, u := range r.s.catUsed {
+		if u.cat == cat {
+			return u.n >= maxPer
+		}
+	}
+	return false
+}
+
+func (r *run) useCat(item uint32) {
+	cat := r.e.cat[item]
+	for i := range r.s.catUsed {
+		if r.s.catUsed[i].cat == cat {
+			r.s.catUsed[i].n++
+			return
+		}
+	}
+	r.s.catUsed = append(r.s.catUsed, catCount{cat: cat, n: 1})
+}
+
+func (r *run) suggestion(c *cand) Suggestion {
+	s := Suggestion{Item: c.item, Anchor: c.anchor, Kind: blob.Kind(c.kind), Rule: c.rule, Fallback: c.fallback,
+		ClosesGap: c.gap, Score: float32(c.score), Reason: c.reason}
+	if c.rule == RulePairs || c.rule == RuleTriple || (c.rule == RuleMatrix && c.best > 0) {
+		s.Evidence = c.evid
+		if d := float64(c.evid.NA) * float64(c.evid.NB); d > 0 {
+			s.Evidence.Lift = float32(float64(c.evid.NAB) * float64(c.evid.N) / d)
+		}
+	}
+	if s.Kind == blob.KindNone {
+		s.Kind = blob.KindComplement
+	}
+	return s
+}

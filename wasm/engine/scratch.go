@@ -1,0 +1,91 @@
+package engine
+
+// scratch is the per-call working memory: dense arrays over the catalog,
+// stamped with a generation number so that nothing is cleared between
+// calls. One Recommend call uses one scratch; the engine pools them.
+type scratch struct {
+	gen     uint32
+	seen    []uint32 // == gen: the item is a candidate, at slot[item]
+	slot    []int32
+	block   []uint32 // == gen: in the cart or dismissed
+	owned   []uint32 // == gen: owned (replenishment may still bring it back)
+	relCat  []uint32 // == gen: category related to an anchor (gap fill-ins)
+	cands   []cand
+	anchors []anchor
+	flagCat []uint32 // categories of flagship anchors
+	catUsed []catCount
+}
+
+type anchor struct {
+	item uint32
+	w    float64
+}
+
+type catCount struct {
+	cat uint32
+	n   int
+}
+
+// cand is one candidate item with what every source said about it.
+type cand struct {
+	item     uint32
+	anchor   int32 // strongest anchor, -1 none
+	ref      int32 // dearest contributing anchor: what price and tier rules compare with
+	rule     Rule
+	fallback bool
+	taken    bool
+	ok       bool // passed the filters
+	impulse  bool // impulse class: fills only where no complement fits
+	gap      bool // closes the free-delivery gap
+	kind     uint8
+	reason   uint32
+	row      int32   // curated matrix row, -1 none
+	curated  float64 // 1 + priority of the curated row, 0 none
+	ev       float64 // evidence summed over the whole cart (ln shrunk lift)
+	best     float64 // the strongest single contribution (picks anchor, rule)
+	base     float64 // score of fallback and post-purchase rules
+	score    float64
+	evid     Evidence
+}
+
+func newScratch(n int) *scratch {
+	return &scratch{
+		seen:  make([]uint32, n),
+		slot:  make([]int32, n),
+		block: make([]uint32, n),
+		owned: make([]uint32, n),
+		cands: make([]cand, 0, 256),
+	}
+}
+
+// next starts a call: a new generation, empty lists.
+func (s *scratch) next(ncat int) {
+	s.gen++
+	if s.gen == 0 { // wrapped: old stamps could collide, clear them once
+		clear(s.seen)
+		clear(s.block)
+		clear(s.owned)
+		clear(s.relCat)
+		s.gen = 1
+	}
+	if len(s.relCat) < ncat {
+		s.relCat = make([]uint32, ncat)
+	}
+	s.cands = s.cands[:0]
+	s.anchors = s.anchors[:0]
+	s.flagCat = s.flagCat[:0]
+	s.catUsed = s.catUsed[:0]
+}
+
+// get returns the candidate for item, creating it.
+func (s *scratch) get(item uint32) *cand {
+	if s.seen[item] == s.gen {
+		return &s.cands[s.slot[item]]
+	}
+	s.seen[item] = s.gen
+	s.slot[item] = int32(len(s.cands))
+	s.cands = append(s.cands, cand{item: item, anchor: -1, ref: -1, row: -1})
+	return &s.cands[len(s.cands)-1]
+}
+
+func (s *scratch) isCand(item uint32) bool { return s.seen[item] == s.gen }

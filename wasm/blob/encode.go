@@ -5,11 +5,42 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"math"
+	"reflect"
+	"slices"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/vmihailenco/msgpack/v5"
 )
+
+// sortedMaps makes the policy's typed maps (k, max_price_ratio) encode in
+// key order: msgpack's SetSortMapKeys covers only a few map types, and a
+// content-addressed blob must not change with Go's map iteration order.
+// Only the order of keys changes, not the wire format.
+func init() {
+	msgpack.Register(PlacementInts(nil), encodeSortedMap[PlacementInts], nil)
+	msgpack.Register(PlacementFloats(nil), encodeSortedMap[PlacementFloats], nil)
+}
+
+func encodeSortedMap[M ~map[string]V, V int | float64](e *msgpack.Encoder, v reflect.Value) error {
+	if v.IsNil() {
+		return e.EncodeNil()
+	}
+	m := v.Interface().(M)
+	if err := e.EncodeMapLen(len(m)); err != nil {
+		return err
+	}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if err := e.EncodeString(k); err != nil {
+			return err
+		}
+		if err := e.Encode(m[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // EncodeOptions tune Encode.
 type EncodeOptions struct {
@@ -32,6 +63,7 @@ func Encode(b *Blob, opts EncodeOptions) ([]byte, error) {
 	var raw bytes.Buffer
 	enc := msgpack.NewEncoder(&raw)
 	enc.UseCompactInts(true)
+	enc.SetSortMapKeys(true) // same blob, same bytes (see sortedMaps)
 	if err := enc.Encode(toWire(b)); err != nil {
 		return nil, fmt.Errorf("blob: encode body: %w", err)
 	}

@@ -1,0 +1,353 @@
+// xsell edge worker: the JavaScript shell around the Go core.
+//
+// The shell owns I/O (D1, R2, Queues, HTTP); the Go core (edge/api, through
+// ./go.mjs) owns every decision about bytes from the network: blob
+// validation, event validation, the consumer's write plan, stats, CSV and
+// recommendations. Hot read routes (manifest, blob) need no decision and are
+// answered here without entering Go; static files never reach the worker.
+import { OP, call, configure, text, runtimeStats } from './go.mjs';
+import {
+  HttpError, allowedOrigin, corsHeaders, errorResponse, etagMatches, intVar, json, readBody,
+  requireContentType, requireToken,
+} from './http.mjs';
+
+const HASH = /^[0-9a-f]{64}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const MANIFEST_CACHE = 'public, max-age=30, must-revalidate';
+const READ_CORS = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'ETag, Content-Encoding' };
+
+// Routes: method → handler per path; a path with no handler for the
+// method answers 405 with Allow.
+const routes = {
+  '/v1/health': { GET: health },
+  '/v1/manifest': { GET: getManifest, HEAD: getManifest },
+  '/v1/blob': { PUT: putBlob },
+  '/v1/rollback': { POST: rollback },
+  '/v1/events': { POST: postEvents, OPTIONS: preflightEvents },
+  '/v1/stats': { GET: getStats },
+  '/v1/export': { GET: getExport },
+  '/v1/recommend': { GET: getRecommend },
+};
+
+export default {
+  async fetch(request, env, ctx) {
+    try {
+      configureCore(env);
+      const url = new URL(request.url);
+      let table = routes[url.pathname];
+      let args = [];
+      if (!table && url.pathname.startsWith('/v1/blob/')) {
+        table = { GET: getBlob, HEAD: getBlob };
+        args = [url.pathname.slice('/v1/blob/'.length)];
+      }
+      if (!table) return errorResponse(404, 'not_found', `no route ${url.pathname.slice(0, 200)}`);
+      const handler = table[request.method];
+      if (!handler) {
+        return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed on ${url.pathname}`, { allow: Object.keys(table).join(', ') });
+      }
+      return await handler(request, env, ctx, url, ...args);
+    } catch (err) {
+      if (err instanceof HttpError) return errorResponse(err.status, err.code, err.message, err.headers);
+      console.error('xsell edge:', err && err.stack || err);
+      return errorResponse(500, 'internal', 'internal error');
+    }
+  },
+
+  // The queue consumer: archive raw events to R2, insert them into D1 once,
+  // recompute the aggregates they touch. Throwing retries the whole batch,
+  // which is safe because every write is idempotent.
+  async queue(batch, env) {
+    configureCore(env);
+    if (batch.queue.endsWith('-dead')) {
+      for (const m of batch.messages) {
+        await env.BLOBS.put(`dead/${m.id}.json`, typeof m.body === 'string' ? m.body : JSON.stringify(m.body));
+      }
+      batch.ackAll();
+      return;
+    }
+    await ingest(env, batch.messages.map((m) => m.body));
+    batch.ackAll();
+  },
+};
+
+function configureCore(env) {
+  configure({
+    max_event_body: intVar(env, 'MAX_EVENT_BODY_BYTES', 65536),
+    max_events: intVar(env, 'MAX_EVENTS_PER_BATCH', 100),
+    max_blob_bytes: intVar(env, 'MAX_BLOB_BYTES', 32 << 20),
+  });
+}
+
+// goAnswer turns a core result into the part list, or throws its error.
+function goParts(res) {
+  if (res.status !== 200) {
+    const body = JSON.parse(text(res.parts[0]));
+    throw new HttpError(res.status, body.error.code, body.error.message);
+  }
+  return res.parts;
+}
+
+async function health() {
+  return json({ ok: true, runtime: runtimeStats }, 200, { 'cache-control': 'no-store' });
+}
+
+// ---- blob distribution ----------------------------------------------------
+
+async function currentBlob(env) {
+  return env.DB.prepare('SELECT b.hash, b.seq, b.manifest FROM current c JOIN blobs b ON b.hash = c.hash WHERE c.id = 1').first();
+}
+
+async function getManifest(request, env) {
+  const row = await currentBlob(env);
+  if (!row) return errorResponse(404, 'no_blob', 'nothing is published yet (PUT /v1/blob)', READ_CORS);
+  const etag = `"m-${row.hash}"`;
+  const headers = { etag, 'cache-control': MANIFEST_CACHE, ...READ_CORS };
+  if (etagMatches(request, etag)) return new Response(null, { status: 304, headers });
+  return new Response(request.method === 'HEAD' ? null : row.manifest, {
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
+}
+
+// Forms of a blob in R2, by HTTP content coding. The hash covers the raw
+// body, so all three are the same blob.
+const FORMS = [
+  { coding: 'zstd', suffix: '.raw.zst', tag: '-zst' },
+  { coding: 'gzip', suffix: '.raw.gz', tag: '-gz' },
+];
+
+function pickForm(request) {
+  const ae = (request.headers.get('accept-encoding') || '').toLowerCase();
+  const accepts = new Set(ae.split(',').map((s) => s.trim()).filter((s) => !/;\s*q=0(\.0*)?$/.test(s)).map((s) => s.split(';')[0].trim()));
+  return FORMS.find((f) => accepts.has(f.coding)) || null;
+}
+
+async function getBlob(request, env, ctx, url, hash) {
+  if (!HASH.test(hash)) throw new HttpError(400, 'bad_hash', 'a blob is addressed by its 64-character lowercase hex SHA-256');
+  const form = pickForm(request);
+  const etag = `"${hash}${form ? form.tag : ''}"`;
+  const headers = { etag, 'cache-control': IMMUTABLE, vary: 'Accept-Encoding', ...READ_CORS };
+  // Content-addressed and immutable: a client holding any form of this hash
+  // is current, so 304 needs no storage read at all.
+  if (etagMatches(request, `"${hash}"`, ...FORMS.map((f) => `"${hash}${f.tag}"`))) {
+    return new Response(null, { status: 304, headers });
+  }
+  const obj = await env.BLOBS.get(`blobs/${hash}${form ? form.suffix : ''}`);
+  if (!obj) return errorResponse(404, 'unknown_blob', `no blob ${hash}`, READ_CORS);
+  headers['content-type'] = 'application/octet-stream';
+  if (form) headers['content-encoding'] = form.coding;
+  if (request.method === 'HEAD') {
+    obj.body.cancel();
+    return new Response(null, { headers, encodeBody: 'manual' });
+  }
+  // manual: the bytes are already encoded; the runtime passes them through.
+  return new Response(obj.body, { headers, encodeBody: 'manual' });
+}
+
+async function gzip(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function putBlob(request, env) {
+  await requireToken(request, env);
+  requireContentType(request, ['application/octet-stream', 'application/x-xsell-blob']);
+  const body = await readBody(request, intVar(env, 'MAX_BLOB_BYTES', 32 << 20));
+  const [manifestBytes, hashBytes, raw, rawZstd] = goParts(call(OP.PUBLISH, body));
+  const hash = text(hashBytes);
+  const manifest = text(manifestBytes);
+  const cur = await currentBlob(env);
+  if (cur && cur.hash === hash) return json({ published: false, unchanged: true, manifest: JSON.parse(manifest) });
+
+  // Bytes first, content-addressed: storing them publishes nothing.
+  await Promise.all([
+    env.BLOBS.put(`blobs/${hash}`, body),
+    env.BLOBS.put(`blobs/${hash}.raw.zst`, rawZstd),
+    gzip(raw).then((gz) => env.BLOBS.put(`blobs/${hash}.raw.gz`, gz)),
+  ]);
+  const m = JSON.parse(manifest);
+  const now = new Date().toISOString();
+  // Then the pointer: one batch, the switch of `current` being one row.
+  await env.DB.batch([
+    env.DB.prepare(`INSERT INTO blobs (hash, seq, version, size, raw_size, created, published_at, manifest)
+      VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM blobs), ?2, ?3, ?4, ?5, ?6, ?7)
+      ON CONFLICT (hash) DO UPDATE SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM blobs), published_at = excluded.published_at`)
+      .bind(hash, m.version, m.size, m.raw_size, m.created, now, manifest),
+    env.DB.prepare('INSERT INTO current (id, hash, changed_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at')
+      .bind(hash, now),
+    env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'publish', hash, cur ? cur.hash : ''),
+  ]);
+  const pruned = await prune(env, intVar(env, 'KEEP_VERSIONS', 5));
+  return json({ published: true, previous: cur ? cur.hash : null, pruned, manifest: m }, 201);
+}
+
+// prune keeps the newest `keep` versions (and always the current one).
+async function prune(env, keep) {
+  const { results } = await env.DB.prepare(
+    `SELECT hash FROM blobs WHERE hash != (SELECT hash FROM current WHERE id = 1) ORDER BY seq DESC LIMIT -1 OFFSET ?1`,
+  ).bind(Math.max(0, keep - 1)).all();
+  for (const { hash } of results) {
+    await env.DB.prepare('DELETE FROM blobs WHERE hash = ?1 AND hash != (SELECT hash FROM current WHERE id = 1)').bind(hash).run();
+    await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
+  }
+  return results.map((r) => r.hash);
+}
+
+async function rollback(request, env) {
+  await requireToken(request, env);
+  const body = await readBody(request, 4096);
+  let target = null;
+  if (body.length) {
+    requireContentType(request, ['application/json']);
+    let req;
+    try { req = JSON.parse(text(body)); } catch { throw new HttpError(400, 'bad_json', 'body must be {"hash":"<hex>"} or empty'); }
+    if (!req || typeof req !== 'object' || Array.isArray(req) || (req.hash !== undefined && (typeof req.hash !== 'string' || !HASH.test(req.hash)))) {
+      throw new HttpError(400, 'bad_hash', 'field hash: want a 64-character lowercase hex SHA-256');
+    }
+    target = req.hash || null;
+  }
+  const cur = await currentBlob(env);
+  if (!cur) throw new HttpError(409, 'no_blob', 'nothing is published yet');
+  let row;
+  if (target) {
+    row = await env.DB.prepare('SELECT hash, manifest FROM blobs WHERE hash = ?1').bind(target).first();
+    if (!row) throw new HttpError(404, 'unknown_blob', `blob ${target} is not among the kept versions`);
+  } else {
+    row = await env.DB.prepare('SELECT hash, manifest FROM blobs WHERE seq < ?1 ORDER BY seq DESC LIMIT 1').bind(cur.seq).first();
+    if (!row) throw new HttpError(409, 'no_previous', 'no earlier version is kept');
+  }
+  const now = new Date().toISOString();
+  await env.DB.batch([
+    env.DB.prepare('UPDATE current SET hash = ?1, changed_at = ?2 WHERE id = 1').bind(row.hash, now),
+    env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'rollback', row.hash, cur.hash),
+  ]);
+  return json({ rolled_back: true, previous: cur.hash, manifest: JSON.parse(row.manifest) });
+}
+
+// ---- telemetry ---------------------------------------------------------------
+
+async function preflightEvents(request, env) {
+  const origin = allowedOrigin(request, env);
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...corsHeaders(origin),
+      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '86400',
+    },
+  });
+}
+
+async function postEvents(request, env) {
+  const origin = allowedOrigin(request, env);
+  const cors = corsHeaders(origin);
+  try {
+    // text/plain is what navigator.sendBeacon sends for a string.
+    requireContentType(request, ['application/json', 'text/plain']);
+    const body = await readBody(request, intVar(env, 'MAX_EVENT_BODY_BYTES', 65536));
+    const [answer, message] = goParts(call(OP.EVENTS, body));
+    if (message.length) {
+      const msg = text(message);
+      // Answer only once the queue (or D1) holds the events: accepted means kept.
+      if (env.EVENTS) await env.EVENTS.send(msg, { contentType: 'text' });
+      else await ingest(env, [msg]);
+    }
+    return new Response(answer, { status: 202, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors } });
+  } catch (err) {
+    if (err instanceof HttpError) err.headers = { ...err.headers, ...cors };
+    throw err;
+  }
+}
+
+const INSERT_EVENTS = `INSERT OR IGNORE INTO events
+  (id, type, ts, day, received, placement, anchor, item, rule, rank, variant, blob, price, qty, currency, order_id, visitor)
+  SELECT json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.ts'), json_extract(value, '$.day'),
+    json_extract(value, '$.received'), json_extract(value, '$.placement'), json_extract(value, '$.anchor'), json_extract(value, '$.item'),
+    json_extract(value, '$.rule'), json_extract(value, '$.rank'), json_extract(value, '$.variant'), json_extract(value, '$.blob'),
+    json_extract(value, '$.price'), json_extract(value, '$.qty'), json_extract(value, '$.currency'), json_extract(value, '$.order'),
+    json_extract(value, '$.visitor')
+  FROM json_each(?1)`;
+
+// Aggregates are recomputed from the events for the keys a chunk touches:
+// idempotent (a retry writes the same numbers) and exact under concurrency
+// (the last recompute of a key sees every event inserted before it).
+const AGG_PAIR = `INSERT OR REPLACE INTO agg_pair (day, anchor, item, shown, clicked, added, bought, dismissed)
+  SELECT day, anchor, item, sum(type = 'impression'), sum(type = 'click'), sum(type = 'add'), sum(type = 'purchase'), sum(type = 'dismiss')
+  FROM events
+  WHERE (type != 'purchase' OR rule != '')
+    AND (day, anchor, item) IN (SELECT json_extract(value, '$.day'), json_extract(value, '$.anchor'), json_extract(value, '$.item') FROM json_each(?1))
+  GROUP BY day, anchor, item`;
+const AGG_RULE = `INSERT OR REPLACE INTO agg_rule (day, rule, placement, variant, impressions, clicks, adds, purchases, dismissals, revenue)
+  SELECT day, rule, placement, variant, sum(type = 'impression'), sum(type = 'click'), sum(type = 'add'), sum(type = 'purchase'),
+    sum(type = 'dismiss'), total(CASE WHEN type = 'purchase' THEN price * qty END)
+  FROM events
+  WHERE (type != 'purchase' OR rule != '')
+    AND (day, rule, placement, variant) IN (SELECT json_extract(value, '$.day'), json_extract(value, '$.rule'), json_extract(value, '$.placement'), json_extract(value, '$.variant') FROM json_each(?1))
+  GROUP BY day, rule, placement, variant`;
+const AGG_ORDER = `INSERT OR REPLACE INTO agg_order (order_id, variant, day, value, items, accepted)
+  SELECT order_id, max(variant), min(day), total(price * qty), sum(qty), max(rule != '')
+  FROM events
+  WHERE type = 'purchase'
+    AND order_id IN (SELECT json_extract(value, '$.order') FROM json_each(?1) WHERE json_extract(value, '$.type') = 'purchase')
+  GROUP BY order_id`;
+
+// ingest writes queue message bodies: archive, events, aggregates.
+async function ingest(env, bodies) {
+  const parts = goParts(call(OP.CONSUME, `[${bodies.join(',')}]`));
+  const [key, archive, ...chunks] = parts;
+  if (!archive.length) return;
+  await env.BLOBS.put(text(key), archive, { httpMetadata: { contentType: 'application/x-ndjson' } });
+  const texts = chunks.map(text);
+  await env.DB.batch(texts.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)));
+  await env.DB.batch([
+    ...texts.flatMap((c) => [AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(c))),
+    env.DB.prepare('INSERT OR REPLACE INTO archives (key, events, at) VALUES (?1, ?2, ?3)')
+      .bind(text(key), texts.reduce((n, c) => n + JSON.parse(c).length, 0), new Date().toISOString()),
+  ]);
+}
+
+// ---- reports -------------------------------------------------------------------
+
+function dayRange(url) {
+  const from = url.searchParams.get('from') || '0000-00-00';
+  const to = url.searchParams.get('to') || '9999-99-99';
+  if (!DAY.test(from) || !DAY.test(to)) throw new HttpError(400, 'bad_day', 'from and to are days, YYYY-MM-DD');
+  return [from, to];
+}
+
+async function getStats(request, env, ctx, url) {
+  await requireToken(request, env);
+  const [from, to] = dayRange(url);
+  const [events, rules, orders] = await env.DB.batch([
+    env.DB.prepare('SELECT count(*) AS n FROM events WHERE day BETWEEN ?1 AND ?2').bind(from, to),
+    env.DB.prepare('SELECT * FROM agg_rule WHERE day BETWEEN ?1 AND ?2').bind(from, to),
+    env.DB.prepare(`SELECT variant, accepted, count(*) AS orders, total(value) AS value, total(value * value) AS value2,
+      total(items) AS items, total(items * items) AS items2 FROM agg_order WHERE day BETWEEN ?1 AND ?2 GROUP BY variant, accepted`).bind(from, to),
+  ]);
+  const input = {
+    events: events.results[0].n,
+    rules: rules.results,
+    orders: orders.results.map((r) => ({ ...r, accepted: !!r.accepted })),
+  };
+  const [out] = goParts(call(OP.STATS, JSON.stringify(input)));
+  return new Response(out, { headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+async function getExport(request, env, ctx, url) {
+  await requireToken(request, env);
+  const [from, to] = dayRange(url);
+  const { results } = await env.DB.prepare(`SELECT anchor, item, sum(shown) AS shown, sum(clicked) AS clicked, sum(added) AS added,
+    sum(bought) AS bought, sum(dismissed) AS dismissed FROM agg_pair WHERE day BETWEEN ?1 AND ?2 GROUP BY anchor, item ORDER BY anchor, item`)
+    .bind(from, to).all();
+  const [csv] = goParts(call(OP.EXPORT, JSON.stringify(results)));
+  return new Response(csv, {
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="feedback.csv"', 'cache-control': 'no-store' },
+  });
+}
+
+// ---- server-side recommendations ----------------------------------------------
+
+async function getRecommend(request, env, ctx, url) {
+  throw new HttpError(501, 'not_implemented', 'recommend is not available in this build');
+}

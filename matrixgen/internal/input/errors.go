@@ -125,3 +125,9 @@ func (ws Warnings) Count(what string) int {
 	}
 	return n
 }
+
+// Errorf makes an error of one of the kinds above (errors.Is matches it)
+// whose message is only the formatted text; other packages use it to build
+// positioned errors about input files, e.g. a curated pair naming an item
+// the catalog lacks.
+func Errorf(kind error, format string, args ...any) error { return errf(kind, format, args...) }

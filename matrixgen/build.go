@@ -1,0 +1,270 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xsell/xsell/matrixgen/internal/compile"
+	"github.com/xsell/xsell/matrixgen/internal/input"
+	"github.com/xsell/xsell/wasm/blob"
+)
+
+const buildUsage = `Usage: matrixgen build --orders F [options] -o OUT.blob
+
+Compiles the inputs into OUT.blob and writes OUT.manifest.json beside it.
+Every input but --orders is optional; "-" reads stdin. Orders come in long
+form (one order line per row: order_id,item_id[,quantity,price,time,customer_id]),
+as baskets (one order per line, items separated by commas, or by whitespace
+when the file has no commas), or as UCI Online Retail (InvoiceNo, StockCode,
+Description, Quantity, UnitPrice, CustomerID, ...; cancellations cancel the
+customer's earlier purchase). "auto" tells them apart by the header.
+
+Options:
+`
+
+type buildFlags struct {
+	catalog, orders, format, matrix, policy, feedback, out, created string
+	noTriples, raw, quiet                                       bool
+	workers                                                     int
+}
+
+func (e *env) build(args []string) error {
+	var f buildFlags
+	fs := e.flags("build", buildUsage)
+	fs.StringVar(&f.orders, "orders", "", "order history `file` (required)")
+	fs.StringVar(&f.format, "orders-format", input.FormatAuto, "orders format: "+strings.Join(input.Formats, ", "))
+	fs.StringVar(&f.catalog, "catalog", "", "catalog.csv `file` (without it, items come from the orders)")
+	fs.StringVar(&f.matrix, "matrix", "", "curated matrix.csv `file`")
+	fs.StringVar(&f.policy, "policy", "", "policy.json `file` (defaults: docs/matrixgen.md)")
+	fs.StringVar(&f.feedback, "feedback", "", "acceptance export `file` (GET /v1/export of the edge)")
+	fs.StringVar(&f.out, "o", "", "output blob `file` (required)")
+	fs.StringVar(&f.created, "created", "", "build `time` to record (RFC 3339 or Unix seconds; default now, or $SOURCE_DATE_EPOCH)")
+	fs.BoolVar(&f.noTriples, "no-triples", false, "skip mining {A,B}→C rules")
+	fs.BoolVar(&f.raw, "raw", false, "store the body uncompressed")
+	fs.BoolVar(&f.quiet, "q", false, "print nothing but errors")
+	fs.IntVar(&f.workers, "workers", 0, "counting goroutines (0: all cores)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("unexpected argument %q", pos[0])
+	case f.orders == "":
+		return usagef("--orders is required")
+	case f.out == "":
+		return usagef("-o OUT.blob is required")
+	case !contains(input.Formats, f.format):
+		return usagef("--orders-format %q: want one of %s", f.format, strings.Join(input.Formats, ", "))
+	}
+	created, err := e.createdTime(f.created)
+	if err != nil {
+		return err
+	}
+	stdinUsers := 0
+	for _, n := range []string{f.orders, f.catalog, f.matrix, f.policy, f.feedback} {
+		if n == "-" {
+			stdinUsers++
+		}
+	}
+	if stdinUsers > 1 {
+		return usagef("only one input may be read from stdin (-)")
+	}
+
+	start := time.Now()
+	prog := newProgress(e.stderr, e.terminal && !f.quiet)
+	defer prog.done()
+	var in compile.Inputs
+	var warns input.Warnings
+	if f.catalog != "" {
+		err = e.readInput(f.catalog, func(name string, r *countingReader) (input.Warnings, error) {
+			c, ws, err := input.ReadCatalog(name, r)
+			in.Catalog = c
+			return ws, err
+		}, prog, &warns)
+		if err != nil {
+			return err
+		}
+	}
+	err = e.readInput(f.orders, func(name string, r *countingReader) (input.Warnings, error) {
+		o, ws, err := input.ReadOrders(name, r, f.format)
+		in.Orders = o
+		return ws, err
+	}, prog, &warns)
+	if err != nil {
+		return err
+	}
+	if f.matrix != "" {
+		if err := e.readInput(f.matrix, func(name string, r *countingReader) (input.Warnings, error) {
+			m, ws, err := input.ReadMatrix(name, r)
+			in.Matrix = m
+			return ws, err
+		}, prog, &warns); err != nil {
+			return err
+		}
+	}
+	if f.feedback != "" {
+		if err := e.readInput(f.feedback, func(name string, r *countingReader) (input.Warnings, error) {
+			fb, ws, err := input.ReadFeedback(name, r)
+			in.Feedback = fb
+			return ws, err
+		}, prog, &warns); err != nil {
+			return err
+		}
+	}
+	if f.policy != "" {
+		if err := e.readInput(f.policy, func(name string, r *countingReader) (input.Warnings, error) {
+			p, err := input.ReadPolicy(name, r)
+			in.Policy = &p
+			return nil, err
+		}, prog, &warns); err != nil {
+			return err
+		}
+	}
+	b, rep, err := compile.Compile(in, compile.Options{
+		Created: created, Generator: generatorID, Workers: f.workers, NoTriples: f.noTriples,
+		Progress: func(done, total int) { prog.set("mining", int64(done), int64(total)) },
+	})
+	if err != nil {
+		return err
+	}
+	enc, err := blob.Encode(b, blob.EncodeOptions{Raw: f.raw})
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	man := blob.ManifestFor(b, enc)
+	manJSON, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return err
+	}
+	manPath := manifestPath(f.out)
+	if err := writeFile(f.out, enc); err != nil {
+		return err
+	}
+	if err := writeFile(manPath, append(manJSON, '\n')); err != nil {
+		return err
+	}
+	prog.done()
+	if !f.quiet {
+		warns = append(warns, rep.Warnings...)
+		printSummary(e, f.out, manPath, enc, b, rep, warns, time.Since(start))
+	}
+	return nil
+}
+
+// readInput opens name, streams it through a progress counter into read,
+// and collects the warnings.
+func (e *env) readInput(name string, read func(string, *countingReader) (input.Warnings, error), prog *progress, warns *input.Warnings) error {
+	rc, size, err := e.open(name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	label := "reading " + filepath.Base(displayName(name))
+	cr := &countingReader{r: rc, total: size, p: prog, label: label}
+	ws, err := read(displayName(name), cr)
+	*warns = append(*warns, ws...)
+	return err
+}
+
+// createdTime is the build time: the flag, else $SOURCE_DATE_EPOCH (for
+// reproducible builds), else now.
+func (e *env) createdTime(s string) (int64, error) {
+	if s == "" {
+		s = os.Getenv("SOURCE_DATE_EPOCH")
+	}
+	if s == "" {
+		return e.now(), nil
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil && v >= 0 {
+		return v, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return 0, usagef("--created %q: want RFC 3339 (2025-01-31T12:00:00Z) or Unix seconds", s)
+	}
+	return t.Unix(), nil
+}
+
+// manifestPath puts the manifest beside the blob: shop.blob → shop.manifest.json.
+func manifestPath(out string) string {
+	return strings.TrimSuffix(out, ".blob") + ".manifest.json"
+}
+
+// writeFile replaces path atomically, so a failed run never leaves half a blob.
+func writeFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func printSummary(e *env, out, manPath string, enc []byte, b *blob.Blob, rep *compile.Report, warns input.Warnings, took time.Duration) {
+	w := e.stderr
+	fmt.Fprintf(w, "wrote %s (%s, hash %s…) and %s in %.2fs\n", out, byteSize(int64(len(enc))), b.Header.HashHex()[:12], manPath, took.Seconds())
+	src := "catalog"
+	if rep.CatalogFromOrders {
+		src = "from the orders (no catalog)"
+	}
+	fmt.Fprintf(w, "  items     %d (%s), %d never ordered\n", rep.Items, src, rep.NeverOrdered)
+	fmt.Fprintf(w, "  orders    %d from %d lines, %d customers", rep.Orders, rep.Lines, rep.Customers)
+	if rep.Timed {
+		fmt.Fprintf(w, ", %s .. %s, half-life %g days", day(b.Stats.From), day(b.Stats.To), b.Stats.HalfLifeDays)
+	} else {
+		fmt.Fprint(w, ", no times (no decay)")
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  mined     %d pairs, %d {A,B}→C rules\n", rep.Pairs, rep.Triples)
+	fmt.Fprintf(w, "  curated   %d matrix rows, %d feedback rows\n", rep.MatrixRows, rep.FeedbackRows)
+	if rep.UnknownItems > 0 {
+		fmt.Fprintf(w, "  unknown   %d items in the orders are not in the catalog (%d lines left out), e.g. %s\n",
+			rep.UnknownItems, rep.UnknownLines, strings.Join(rep.UnknownExamples, ", "))
+	}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(w, "  note      %s\n", s)
+	}
+	for _, ws := range warns {
+		fmt.Fprintf(w, "  warning   %s\n", ws)
+	}
+}
+
+func day(t int64) string { return time.Unix(t, 0).UTC().Format("2006-01-02") }
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -29,8 +29,8 @@ Options:
 
 type buildFlags struct {
 	catalog, orders, format, matrix, policy, feedback, out, created string
-	noTriples, raw, quiet                                       bool
-	workers                                                     int
+	noTriples, raw, quiet                                           bool
+	workers                                                         int
 }
 
 func (e *env) build(args []string) error {

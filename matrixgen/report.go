@@ -407,7 +407,6 @@ func csvSafe(s string) string {
 	return s
 }
 
-
 var reportTemplate = template.Must(template.New("report").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

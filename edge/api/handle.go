@@ -27,6 +27,7 @@ const (
 type Core struct {
 	Events  EventLimits
 	MaxBlob int
+	recs    *recommender
 }
 
 // NewCore returns a core with the default limits.
@@ -67,6 +68,10 @@ func (c *Core) run(op Op, in []byte, now int64) ([][]byte, error) {
 		return stats(in)
 	case OpExport:
 		return export(in)
+	case OpLoadBlob:
+		return c.loadBlob(in)
+	case OpRecommend:
+		return c.recommend(in, now)
 	}
 	return nil, errorf(500, "internal", ErrUnknownOp, "operation %d", op)
 }

@@ -349,5 +349,20 @@ async function getExport(request, env, ctx, url) {
 // ---- server-side recommendations ----------------------------------------------
 
 async function getRecommend(request, env, ctx, url) {
-  throw new HttpError(501, 'not_implemented', 'recommend is not available in this build');
+  const row = await env.DB.prepare('SELECT hash FROM current WHERE id = 1').first();
+  if (!row) throw new HttpError(404, 'no_blob', 'nothing is published yet (PUT /v1/blob)');
+  const input = JSON.stringify({ hash: row.hash, query: url.search });
+  let res = call(OP.RECOMMEND, input);
+  if (res.status === 409) {
+    // This isolate has not loaded the current blob yet: load it once, then
+    // every later request reuses the decoded blob and its indexes.
+    const obj = await env.BLOBS.get(`blobs/${row.hash}`);
+    if (!obj) throw new HttpError(503, 'blob_missing', `the published blob ${row.hash} is missing from storage`);
+    goParts(call(OP.LOAD_BLOB, new Uint8Array(await obj.arrayBuffer())));
+    res = call(OP.RECOMMEND, input);
+  }
+  const [contentType, body] = goParts(res);
+  return new Response(body, {
+    headers: { 'content-type': text(contentType), 'cache-control': 'private, max-age=60', ...READ_CORS },
+  });
 }

@@ -54,6 +54,9 @@ func (c *csvReader) physical() ([]byte, error) {
 			s, err = c.r.ReadSlice('\n')
 			c.long = append(c.long, s...)
 		}
+		if len(c.long) > MaxLine {
+			return nil, c.errAt(c.next, 0, ErrTooLong, "line is longer than %d bytes", MaxLine)
+		}
 		s = c.long
 	}
 	if err != nil && !errors.Is(err, io.EOF) {

@@ -108,7 +108,7 @@ func ReadOrders(name string, r io.Reader, format string) (*Orders, Warnings, err
 	if format == FormatBaskets {
 		o, err = readBaskets(name, br, &ws)
 	} else {
-		o, err = readLong(name, br, format == FormatOnlineRetail, &ws)
+		o, err = readLong(name, r, br, format == FormatOnlineRetail, &ws)
 	}
 	if err != nil {
 		return nil, ws, err
@@ -156,6 +156,7 @@ type builder struct {
 	extraIt  []uint32
 	samples  [][]float32
 	qty      []int32 // per CSR line, Online Retail only
+	src      io.Reader
 }
 
 func newBuilder(o *Orders) *builder {
@@ -215,6 +216,28 @@ func (b *builder) add(num, it uint32) int {
 }
 
 const deleted = math.MaxUint32
+
+// Sizer is implemented by readers that know how many bytes they hold
+// (bytes.Reader, strings.Reader, the CLI's progress reader); ReadOrders then
+// sizes its arrays once instead of growing them.
+type Sizer interface{ Size() int64 }
+
+// reserve estimates the number of lines from the reader's size and the
+// length of the first lines, and allocates the basket arrays once.
+func (b *builder) reserve(br *bufio.Reader) {
+	sz, ok := b.src.(Sizer)
+	if !ok {
+		return
+	}
+	total := sz.Size()
+	head, _ := br.Peek(64 << 10)
+	lines := bytes.Count(head, []byte{'\n'})
+	if total <= 0 || lines < 2 || total > 1<<40 {
+		return
+	}
+	est := int(float64(total) / float64(len(head)) * float64(lines) * 1.02)
+	b.o.Items = make([]uint32, 0, est)
+}
 
 // finish merges straggler lines, drops deleted lines and empty orders, and
 // computes prices.
@@ -297,6 +320,40 @@ func median(s []float32) float64 {
 	return (float64(s[len(s)/2-1]) + float64(s[len(s)/2])) / 2
 }
 
+// decimal parses a plain decimal such as 12.99 without allocating, falling
+// back to strconv for anything else; ok is false for non-numbers.
+func decimal(b []byte) (float64, bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	d := b
+	if neg {
+		d = d[1:]
+	}
+	var ip, fp uint64
+	scale := 1.0
+	i := 0
+	for ; i < len(d) && d[i] >= '0' && d[i] <= '9' && i < 15; i++ {
+		ip = ip*10 + uint64(d[i]-'0')
+	}
+	digits := i
+	if i < len(d) && d[i] == '.' {
+		i++
+		for j := 0; i < len(d) && d[i] >= '0' && d[i] <= '9' && j < 6; i, j = i+1, j+1 {
+			fp = fp*10 + uint64(d[i]-'0')
+			scale *= 10
+			digits++
+		}
+	}
+	if i == len(d) && digits > 0 {
+		v := float64(ip) + float64(fp)/scale
+		if neg {
+			v = -v
+		}
+		return v, true
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
+}
+
 // quantity parses an integer quickly, falling back to a float.
 func quantity(b []byte) (float64, bool) {
 	neg := false
@@ -325,7 +382,7 @@ slow:
 	return v, true
 }
 
-func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders, error) {
+func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *Warnings) (*Orders, error) {
 	c := newCSV(name, br, ',')
 	c.latin1, c.ws = retail, ws
 	h, err := readHeader(c, orderColumns, ws)
@@ -334,6 +391,7 @@ func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders
 	}
 	o := &Orders{File: name}
 	b := newBuilder(o)
+	b.src = src
 	if h.has("time") {
 		o.Time = []int64{}
 	}
@@ -352,6 +410,8 @@ func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders
 		lastBuy = map[uint64]int{}
 	}
 	iOrd, iItem := h.idx["order_id"], h.idx["item_id"]
+	var orderCust uint32
+	b.reserve(br)
 	for {
 		rec, err := c.read()
 		if err != nil {
@@ -392,8 +452,8 @@ func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders
 		price := math.NaN()
 		if b.samples != nil {
 			if p := bytes.TrimSpace(h.get(rec, "price")); len(p) > 0 {
-				v, err := strconv.ParseFloat(string(p), 64)
-				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				v, ok := decimal(p)
+				if !ok {
 					return nil, h.fieldErr(c, "price", errf(ErrValue, "want a number such as 12.50, got %q", p))
 				}
 				if v < 0 && !retail {
@@ -402,8 +462,10 @@ func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders
 				price = v
 			}
 		}
-		var cust uint32
-		if customers != nil {
+		// The customer is the order's: look it up once per order, not per line.
+		cust := orderCust
+		if customers != nil && (cancel || !(b.open && bytes.Equal(oid, b.cur))) {
+			cust = 0
 			if s := bytes.TrimSpace(h.get(rec, "customer_id")); len(s) > 0 {
 				n, ok := customers[string(s)]
 				if !ok {
@@ -412,6 +474,9 @@ func readLong(name string, br *bufio.Reader, retail bool, ws *Warnings) (*Orders
 					customers[o.CustomerIDs[n-1]] = n
 				}
 				cust = n
+			}
+			if !cancel {
+				orderCust = cust
 			}
 		}
 		it := b.item(iid)

@@ -73,7 +73,7 @@ func policyErr(name string, data []byte, dec *json.Decoder, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, int(syn.Offset))
+		line, col := lineCol(data, int(syn.Offset)-1) // Offset is just past the bad byte
 		return &Error{File: name, Line: line, Column: col, Err: errf(ErrSyntax, "%v", syn)}
 	case errors.As(err, &typ):
 		line, col := lineCol(data, int(typ.Offset))

@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xsell/xsell/matrixgen/internal/input"
+	"github.com/xsell/xsell/wasm/blob"
+)
+
+var sample = filepath.Join("testdata", "sample")
+
+// runCLI runs matrixgen in-process with stdin and returns the exit status,
+// stdout and stderr.
+func runCLI(t *testing.T, stdin io.Reader, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	e := &env{stdin: stdin, stdout: &out, stderr: &errOut, now: func() int64 { return 1700000000 }}
+	code := e.run(args)
+	return code, out.String(), errOut.String()
+}
+
+func writeTemp(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	orders := writeTemp(t, "orders.csv", "order_id,item_id\n1,a\n1,b\n")
+	badCatalog := writeTemp(t, "catalog.csv", "id,title,price\na,A,-1\n")
+	notBlob := writeTemp(t, "x.blob", "hello")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string // a substring of stderr (or stdout for help)
+	}{
+		{"no command", nil, exitMisuse, "Usage:"},
+		{"unknown command", []string{"compile"}, exitMisuse, `unknown command "compile"`},
+		{"help", []string{"--help"}, exitOK, ""},
+		{"build help", []string{"build", "--help"}, exitOK, ""},
+		{"inspect help", []string{"inspect", "-h"}, exitOK, ""},
+		{"explain help", []string{"explain", "--help"}, exitOK, ""},
+		{"report help", []string{"report", "--help"}, exitOK, ""},
+		{"build without orders", []string{"build", "-o", filepath.Join(dir, "x.blob")}, exitMisuse, "--orders is required"},
+		{"build without output", []string{"build", "--orders", orders}, exitMisuse, "-o OUT.blob is required"},
+		{"build unknown flag", []string{"build", "--order", orders}, exitMisuse, "flag provided but not defined: -order"},
+		{"build bad format", []string{"build", "--orders", orders, "--orders-format", "xml", "-o", "x"}, exitMisuse, `--orders-format "xml"`},
+		{"build two stdins", []string{"build", "--orders", "-", "--catalog", "-", "-o", "x"}, exitMisuse, "only one input may be read from stdin"},
+		{"build missing file", []string{"build", "--orders", filepath.Join(dir, "nope.csv"), "-o", filepath.Join(dir, "x.blob")}, exitInput, "nope.csv: no such file or directory"},
+		{"build bad catalog", []string{"build", "--orders", orders, "--catalog", badCatalog, "-o", filepath.Join(dir, "x.blob")}, exitInput, `catalog.csv:2:5: price: want a price of 0 or more, got "-1"`},
+		{"inspect not a blob", []string{"inspect", notBlob}, exitInput, "not an xsell blob"},
+		{"inspect no argument", []string{"inspect"}, exitMisuse, "want one BLOB argument"},
+		{"explain two arguments", []string{"explain", notBlob, "a"}, exitMisuse, "want BLOB ITEM_A ITEM_B"},
+		{"report without output", []string{"report", notBlob}, exitMisuse, "-o report.html is required"},
+		{"report have-not without orders", []string{"report", notBlob, "-o", "r.html", "--have-not", "a,b"}, exitMisuse, "--have-not needs --orders"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, nil, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstderr: %s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stderr+stdout, tc.stderr) {
+				t.Errorf("output does not mention %q:\n%s%s", tc.stderr, stdout, stderr)
+			}
+			if tc.code == exitOK && tc.name != "help" && !strings.Contains(stdout, "Usage: matrixgen") {
+				t.Errorf("help output: %s", stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.blob")); !os.IsNotExist(err) {
+		t.Errorf("a failed build left %s behind", filepath.Join(dir, "x.blob"))
+	}
+}
+
+// buildSample builds the demo shop's blob and returns its path.
+func buildSample(t *testing.T) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "shop.blob")
+	code, _, stderr := runCLI(t, nil, "build",
+		"--orders", filepath.Join(sample, "online-retail-sample.csv"), "--orders-format", "online-retail",
+		"--catalog", filepath.Join(sample, "catalog.csv"), "--matrix", filepath.Join(sample, "matrix.csv"),
+		"--policy", filepath.Join(sample, "policy.json"), "--no-triples", "-o", out)
+	if code != exitOK {
+		t.Fatalf("build: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"items     2829 (catalog)", "curated   33 matrix rows", "not in the catalog", "cancellation applied"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("build summary lacks %q:\n%s", want, stderr)
+		}
+	}
+	return out
+}
+
+func TestBuildSampleAndManifest(t *testing.T) {
+	out := buildSample(t)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := blob.Decode(data, blob.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var man blob.Manifest
+	mj, err := os.ReadFile(strings.TrimSuffix(out, ".blob") + ".manifest.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(mj, &man); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"manifest hash", man.Hash, b.Header.HashHex()},
+		{"manifest size", man.Size, int64(len(data))},
+		{"manifest created", man.Created, "2023-11-14T22:13:20Z"},
+		{"manifest items", man.Counts.Items, 2829},
+		{"manifest matrix", man.Counts.Matrix, 33},
+		{"experiment", len(man.Experiments), 1},
+		{"policy free delivery", b.Policy.FreeDelivery, 30.0},
+		{"generator", b.Generator, generatorID},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	code, stdout, stderr := runCLI(t, nil, "inspect", out)
+	if code != exitOK || !regexp.MustCompile(`items\s+2829\n`).MatchString(stdout) || !strings.Contains(stdout, "ranking: control (0.5), evidence_first (0.5)") ||
+		!strings.Contains(stdout, "85123A") || !strings.Contains(stdout, "category:candles") {
+		t.Errorf("inspect: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestGroceriesThroughBuild: pair counts through the whole command equal the
+// brute-force counts of the sample README.
+func TestGroceriesThroughBuild(t *testing.T) {
+	dir := t.TempDir()
+	pol := writeTemp(t, "policy.json", `{"mining": {"min_count": 3, "neighbours": 168, "confidence": 1.96, "triple_min": 5, "triple_pairs": 100}}`)
+	f, err := os.Open(filepath.Join(sample, "groceries.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := filepath.Join(dir, "g.blob")
+	code, _, stderr := runCLI(t, f, "build", "--orders", "-", "--orders-format", "baskets", "--policy", pol, "-o", out)
+	if code != exitOK {
+		t.Fatalf("build: %d\n%s", code, stderr)
+	}
+	code, stdout, stderr := runCLI(t, nil, "explain", out, "other vegetables", "whole milk")
+	if code != exitOK {
+		t.Fatalf("explain: %d\n%s", code, stderr)
+	}
+	// The 2×2 table: n_AB 736, n_A 1903, n_B 2513, N 9835.
+	for _, re := range []string{`A\s+736\s+1167\s+1903`, `not A\s+1777\s+6155\s+7932`, `total\s+2513\s+7322\s+9835`,
+		`support\s+0\.0748`, `confidence A→B\s+0\.3868`, `confidence B→A\s+0\.2929`, `lift\s+1\.5136`} {
+		if !regexp.MustCompile(re).MatchString(stdout) {
+			t.Errorf("explain output lacks %s:\n%s", re, stdout)
+		}
+	}
+}
+
+func TestExplainPairNotKept(t *testing.T) {
+	out := buildSample(t)
+	orders := filepath.Join(sample, "online-retail-sample.csv")
+	code, stdout, _ := runCLI(t, nil, "explain", out, "22112", "22423")
+	if code != exitOK || !strings.Contains(stdout, "Pass --orders to count it") || !strings.Contains(stdout, "?") {
+		t.Errorf("explain without orders: %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runCLI(t, nil, "explain", out, "22112", "22423", "--orders", orders, "--orders-format", "online-retail")
+	if code != exitOK || !strings.Contains(stdout, "counted from the order file") || !regexp.MustCompile(`A\s+47\s+`).MatchString(stdout) {
+		t.Errorf("explain with orders: %d\n%s", code, stdout)
+	}
+	code, _, stderr := runCLI(t, nil, "explain", out, "22112", "NOPE")
+	if code != exitInput || !strings.Contains(stderr, `"NOPE": no item with this id or title`) {
+		t.Errorf("unknown item: %d %s", code, stderr)
+	}
+}
+
+func TestReportAndCampaign(t *testing.T) {
+	// A catalog whose strings try to break out of the HTML.
+	dir := t.TempDir()
+	cat := writeTemp(t, "catalog.csv", "id,title,price,category,role\n"+
+		"a,\"<script>alert(1)</script>\",10,x,flagship\n"+
+		"b,\"Tea lights & \"\"wicks\"\"\",2,x,consumable\n"+
+		"c,\"=HYPERLINK(\"\"http://evil\"\")\",3,y,flagship\n")
+	orders := writeTemp(t, "orders.csv", "order_id,item_id,customer_id\n"+
+		"1,a,k1\n1,b,k1\n2,a,k2\n3,a,k3\n3,b,k3\n4,a,k4\n5,c,k5\n6,b,k2\n7,a,k6\n7,b,k6\n8,a,k7\n8,b,k7\n")
+	matrix := writeTemp(t, "matrix.csv", "anchor,complement,kind,reason\na,b,consumable,<b>keeps</b> it lit\n")
+	out := filepath.Join(dir, "s.blob")
+	if code, _, stderr := runCLI(t, nil, "build", "--catalog", cat, "--orders", orders, "--matrix", matrix, "-o", out); code != exitOK {
+		t.Fatalf("build: %s", stderr)
+	}
+	html, campaign := filepath.Join(dir, "r.html"), filepath.Join(dir, "c.csv")
+	code, _, stderr := runCLI(t, nil, "report", out, "-o", html, "--orders", orders, "--have-not", "a,b", "--campaign", campaign)
+	if code != exitOK {
+		t.Fatalf("report: %d %s", code, stderr)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(page)
+	for _, bad := range []string{"<script>alert", "<b>keeps", "http://evil\"", "https://", "src="} {
+		if strings.Contains(text, bad) {
+			t.Errorf("report contains %q", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;keeps&lt;/b&gt; it lit", "Flagships with no complement", "Post-purchase campaigns"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Flagship c has no curated and no mined complement.
+	if !regexp.MustCompile(`1 of 2 flagship items`).MatchString(text) {
+		t.Errorf("report does not count the lonely flagship")
+	}
+	f, err := os.Open(campaign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Customers with a but never b: k4 (order 4) and... k2 bought b later (order 6), so only k4.
+	var got []string
+	for _, r := range rows[1:] {
+		got = append(got, r[0])
+	}
+	if strings.Join(got, ",") != "k4" {
+		t.Errorf("campaign customers %v, want [k4]\n%v", got, rows)
+	}
+	if rows[1][2] != "'<script>alert(1)</script>" && rows[1][2] != "<script>alert(1)</script>" {
+		t.Errorf("campaign title %q", rows[1][2])
+	}
+}
+
+// TestCampaignAgainstBruteForce: the Online Retail sample, counted directly.
+func TestCampaignAgainstBruteForce(t *testing.T) {
+	out := buildSample(t)
+	orders := filepath.Join(sample, "online-retail-sample.csv")
+	campaign := filepath.Join(t.TempDir(), "c.csv")
+	code, _, stderr := runCLI(t, nil, "report", out, "-o", filepath.Join(t.TempDir(), "r.html"), "--orders", orders,
+		"--orders-format", "online-retail", "--have-not", "22112,22835", "--campaign", campaign)
+	if code != exitOK {
+		t.Fatalf("report: %s", stderr)
+	}
+	f, _ := os.Open(orders)
+	defer f.Close()
+	o, _, err := input.ReadOrders("o.csv", f, input.FormatOnlineRetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has, hasB := map[string]bool{}, map[string]bool{}
+	for i := 0; i < o.Len(); i++ {
+		if o.Customer[i] == 0 {
+			continue
+		}
+		c := o.CustomerIDs[o.Customer[i]-1]
+		for _, x := range o.Basket(i) {
+			switch o.ItemIDs[x] {
+			case "22112":
+				has[c] = true
+			case "22835":
+				hasB[c] = true
+			}
+		}
+	}
+	want := 0
+	for c := range has {
+		if !hasB[c] {
+			want++
+		}
+	}
+	data, _ := os.ReadFile(campaign)
+	if got := strings.Count(string(data), "\n") - 1; got != want || want == 0 {
+		t.Errorf("campaign has %d customers, brute force %d", got, want)
+	}
+}

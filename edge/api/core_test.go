@@ -69,7 +69,7 @@ func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 func TestStudentTwoSided(t *testing.T) {
 	for _, tc := range []struct{ t, df, want float64 }{
 		{0, 10, 1},
-		{2, 10, 0.073388},    // R: 2*pt(-2, 10)
+		{2, 10, 0.073388},     // R: 2*pt(-2, 10)
 		{1.96, 1e6, 0.049996}, // the normal limit
 		{-3.5, 4, 0.024896},   // R: 2*pt(-3.5, 4)
 		{1, 1, 0.5},           // Cauchy
@@ -318,7 +318,9 @@ func TestHandleErrors(t *testing.T) {
 				t.Fatalf("status %d, want %d: %q", st, tc.status, parts)
 			}
 			if st != 200 {
-				var e struct{ Error struct{ Code, Message string } }
+				var e struct {
+					Error struct{ Code, Message string }
+				}
 				if err := json.Unmarshal(parts[0], &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 					t.Errorf("error body %s", parts[0])
 				}

@@ -117,7 +117,12 @@ const FORMS = [
 ];
 
 function pickForm(request) {
-  const ae = (request.headers.get('accept-encoding') || '').toLowerCase();
+  // Cloudflare rewrites Accept-Encoding to what it can re-encode ("br, gzip")
+  // and keeps the client's own header in cf.clientAcceptEncoding; with
+  // encodeBody 'manual' the bytes reach the client as they are, so the
+  // client's own header decides.
+  const client = request.cf && typeof request.cf.clientAcceptEncoding === 'string' ? request.cf.clientAcceptEncoding : null;
+  const ae = (client ?? request.headers.get('accept-encoding') ?? '').toLowerCase();
   const accepts = new Set(ae.split(',').map((s) => s.trim()).filter((s) => !/;\s*q=0(\.0*)?$/.test(s)).map((s) => s.split(';')[0].trim()));
   return FORMS.find((f) => accepts.has(f.coding)) || null;
 }

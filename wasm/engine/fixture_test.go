@@ -48,8 +48,8 @@ type tTriple struct {
 }
 
 type tFb struct {
-	anchor, item              string // anchor "" for any
-	shown, added, dismissed   uint32
+	anchor, item            string // anchor "" for any
+	shown, added, dismissed uint32
 }
 
 type spec struct {

@@ -1,0 +1,282 @@
+//go:build js && wasm
+
+// Command xsell is the browser core: setup through syscall/js (load a blob,
+// read the catalog), the hot path through //go:wasmexport functions over
+// shared buffers, one crossing per recommendation. web/xsell-core.js is
+// its only caller; docs/engine.md documents the buffers.
+package main
+
+import (
+	"errors"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall/js"
+	"unsafe"
+
+	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/engine"
+)
+
+// Shared buffers: the page writes an encoded context into in and reads the
+// answer from out. Globals never move, so their addresses stay valid.
+var (
+	in  [64 << 10]byte
+	out [64 << 10]byte
+)
+
+// state is what one loaded blob serves; loadBlob swaps it atomically.
+type state struct {
+	e *engine.Engine
+}
+
+var (
+	cur     atomic.Pointer[state]
+	ctx     engine.Context
+	list    = make([]engine.Suggestion, 0, 2*engine.MaxK)
+	lastErr string
+)
+
+// Export results below zero are errors; xsell_error writes the message.
+const (
+	errNoBlob  = -1
+	errContext = -2
+	errSize    = -3
+)
+
+func main() {
+	api := js.Global().Get("Object").New()
+	api.Set("loadBlob", js.FuncOf(loadBlob))
+	api.Set("variant", js.FuncOf(variant))
+	api.Set("version", blob.MajorVersion)
+	key := "__xsell_boot"
+	if len(os.Args) > 1 {
+		key = os.Args[1]
+	}
+	if boot := js.Global().Get(key); boot.Type() == js.TypeFunction {
+		boot.Invoke(api)
+	}
+	select {} // serve calls from the page until it goes away
+}
+
+func ptr(b *byte) uint32 { return uint32(uintptr(unsafe.Pointer(b))) }
+
+//go:wasmexport xsell_in
+func xsellIn() uint32 { return ptr(&in[0]) }
+
+//go:wasmexport xsell_out
+func xsellOut() uint32 { return ptr(&out[0]) }
+
+//go:wasmexport xsell_in_size
+func xsellInSize() uint32 { return uint32(len(in)) }
+
+// decode reads the context the page wrote; it returns the engine or an
+// error code.
+func decode(n uint32) (*engine.Engine, int32) {
+	st := cur.Load()
+	if st == nil {
+		lastErr = "xsell: no blob loaded"
+		return nil, errNoBlob
+	}
+	if n > uint32(len(in)) {
+		lastErr = "xsell: context of " + strconv.Itoa(int(n)) + " bytes, buffer holds " + strconv.Itoa(len(in))
+		return nil, errSize
+	}
+	if err := st.e.DecodeContext(in[:n], &ctx); err != nil {
+		lastErr = err.Error()
+		return nil, errContext
+	}
+	return st.e, 0
+}
+
+// answer encodes list into out and returns its length.
+func answer(e *engine.Engine, total, bundleTotal float64) int32 {
+	b := e.AppendSuggestions(out[:0], list, total, bundleTotal)
+	if len(b) > 0 && &b[0] != &out[0] { // cannot happen: MaxOutBytes < len(out)
+		lastErr = "xsell: answer over the output buffer"
+		return errSize
+	}
+	return int32(len(b))
+}
+
+//go:wasmexport xsell_recommend
+func xsellRecommend(n uint32) int32 {
+	e, code := decode(n)
+	if e == nil {
+		return code
+	}
+	list = e.Recommend(&ctx, list[:0])
+	return answer(e, 0, 0)
+}
+
+//go:wasmexport xsell_bundle
+func xsellBundle(n uint32) int32 {
+	e, code := decode(n)
+	if e == nil {
+		return code
+	}
+	if ctx.Anchor < 0 {
+		list = list[:0]
+		return answer(e, 0, 0)
+	}
+	b := e.Bundle(uint32(ctx.Anchor), &ctx, list[:0])
+	list = b.Items
+	return answer(e, b.Total, b.BundleTotal)
+}
+
+//go:wasmexport xsell_alternatives
+func xsellAlternatives(n uint32) int32 {
+	e, code := decode(n)
+	if e == nil {
+		return code
+	}
+	list = list[:0]
+	if ctx.Anchor >= 0 {
+		list = e.Alternatives(uint32(ctx.Anchor), &ctx, list)
+	}
+	return answer(e, 0, 0)
+}
+
+// xsell_item writes one item's catalog fields into out:
+//
+//	0  u32 item   4 i32 stock   8 f64 price (NaN unknown)
+//	16 u8 role    17 u8 tier    18 u16 0   20 u32 string count (7)
+//	24 then per string: u32 byte length, UTF-8 bytes:
+//	   id, title, currency, url, image, category, brand
+//
+//go:wasmexport xsell_item
+func xsellItem(item uint32) int32 {
+	st := cur.Load()
+	if st == nil {
+		return errNoBlob
+	}
+	b := st.e.Blob()
+	if int(item) >= b.Items.Len() {
+		lastErr = "xsell: no item " + strconv.Itoa(int(item))
+		return errContext
+	}
+	it := &b.Items
+	o := out[:0]
+	o = le32(o, item)
+	o = le32(o, uint32(it.Stock[item]))
+	o = le64(o, math.Float64bits(it.Price[item]))
+	o = append(o, uint8(it.Role[item]), it.Tier[item], 0, 0)
+	o = le32(o, 7)
+	for _, s := range [...]string{it.ID[item], it.Title[item], b.Str(it.Currency[item]), b.Str(it.URL[item]),
+		b.Str(it.Image[item]), b.Str(it.Category[item]), b.Str(it.Brand[item])} {
+		if len(o)+4+len(s) > len(out) {
+			s = "" // a catalog string over 64 KB is not drawn
+		}
+		o = le32(o, uint32(len(s)))
+		o = append(o, s...)
+	}
+	return int32(len(o))
+}
+
+// xsell_error writes the last error's message into out.
+//
+//go:wasmexport xsell_error
+func xsellError() int32 { return int32(copy(out[:], lastErr)) }
+
+func le32(b []byte, v uint32) []byte {
+	return append(b, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+}
+
+func le64(b []byte, v uint64) []byte { return le32(le32(b, uint32(v)), uint32(v>>32)) }
+
+// loadBlob(bytes: Uint8Array) → info object, or {error, code}. A bad blob
+// leaves the current one serving.
+func loadBlob(_ js.Value, args []js.Value) any {
+	if len(args) != 1 || args[0].Type() != js.TypeObject {
+		return fail("xsell: loadBlob wants a Uint8Array", "other")
+	}
+	src := make([]byte, args[0].Get("byteLength").Int())
+	if js.CopyBytesToGo(src, args[0]) != len(src) {
+		return fail("xsell: loadBlob could not copy the bytes", "other")
+	}
+	b, err := decodeBlob(src)
+	if err != nil {
+		return fail(err.Error(), errCode(err))
+	}
+	e, err := engine.New(b)
+	if err != nil {
+		return fail(err.Error(), errCode(err))
+	}
+	cur.Store(&state{e: e})
+	return info(e)
+}
+
+func fail(msg, code string) any {
+	return map[string]any{"error": msg, "code": code}
+}
+
+func errCode(err error) string {
+	for _, c := range []struct {
+		err  error
+		code string
+	}{{blob.ErrMagic, "magic"}, {blob.ErrVersion, "version"}, {blob.ErrTruncated, "truncated"}, {blob.ErrHash, "hash"},
+		{blob.ErrSignature, "signature"}, {blob.ErrLimit, "limit"}, {errZstd, "zstd"}, {blob.ErrCorrupt, "corrupt"}} {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return "other"
+}
+
+// info describes the loaded blob and carries what the page needs to encode
+// contexts: item ids in item-number order (joined by "\n"), segment and
+// currency numbers.
+func info(e *engine.Engine) any {
+	b := e.Blob()
+	h := b.Header
+	exps := []any{}
+	for _, x := range b.Policy.Experiments {
+		vs := []any{}
+		for _, v := range x.Variants {
+			vs = append(vs, v.Name)
+		}
+		exps = append(exps, map[string]any{"name": x.Name, "variants": vs})
+	}
+	segs := map[string]any{}
+	for name, n := range e.Segments() {
+		segs[name] = n
+	}
+	curs := map[string]any{}
+	for _, c := range b.Items.Currency {
+		if c != 0 {
+			curs[b.Str(c)] = c
+		}
+	}
+	return map[string]any{
+		"hash":         h.HashHex(),
+		"version":      strconv.Itoa(int(h.Major)) + "." + strconv.Itoa(int(h.Minor)),
+		"created":      b.Created,
+		"generator":    b.Generator,
+		"items":        b.Items.Len(),
+		"pairs":        len(b.Pairs.To),
+		"triples":      len(b.Triples.To),
+		"matrix":       b.Matrix.Len(),
+		"feedback":     b.Feedback.Len(),
+		"orders":       b.Stats.Orders,
+		"experiments":  exps,
+		"ids":          strings.Join(b.Items.ID, "\n"),
+		"segments":     segs,
+		"currencies":   curs,
+		"freeDelivery": b.Policy.FreeDelivery,
+	}
+}
+
+// variant(visitorId) → [{experiment, variant, holdout}]
+func variant(_ js.Value, args []js.Value) any {
+	st := cur.Load()
+	if st == nil || len(args) != 1 || args[0].Type() != js.TypeString {
+		return []any{}
+	}
+	out := []any{}
+	for _, a := range st.e.Assignments(engine.HashVisitor(args[0].String()), nil) {
+		out = append(out, map[string]any{"experiment": a.Experiment, "variant": a.Variant, "holdout": a.Holdout})
+	}
+	return out
+}

@@ -1,0 +1,126 @@
+// Types of web/xsell-core.js, the low-level bridge to the xsell wasm core.
+
+export type Placement = 'product' | 'add_to_cart' | 'cart' | 'checkout' | 'order_confirmation' | 'email';
+export type Kind = 'complement' | 'consumable' | 'accessory' | 'thematic' | 'impulse' | 'promo' | 'upsell' | 'downsell' | 'service';
+export type Rule = 'matrix' | 'pairs' | 'triple' | 'category' | 'impulse' | 'replenish' | 'viewed' | 'gap' | 'upsell' | 'downsell';
+
+export interface CoreOptions {
+  /** URL of xsell.wasm (instantiateStreaming when served as application/wasm). */
+  wasmURL?: string | URL;
+  /** URL of Go's wasm_exec.js; loaded once, it defines globalThis.Go. */
+  wasmExecURL?: string | URL;
+  /** The wasm bytes, instead of fetching wasmURL. */
+  wasmBytes?: ArrayBuffer | Uint8Array;
+  /** fetch to use for the wasm (e.g. one backed by the Cache API). */
+  fetch?: (input: string) => Promise<Response>;
+}
+
+export interface BlobInfo {
+  hash: string;
+  version: string;
+  created: number;
+  generator: string;
+  items: number;
+  pairs: number;
+  triples: number;
+  matrix: number;
+  feedback: number;
+  orders: number;
+  freeDelivery: number;
+  experiments: { name: string; variants: string[] }[];
+}
+
+export interface Context {
+  placement: Placement;
+  anchor?: string;
+  cart?: ({ id: string; qty?: number } | string)[];
+  viewed?: string[];
+  owned?: ({ id: string; at?: number } | string)[];
+  dismissed?: string[];
+  segments?: string[];
+  /** Unix seconds; default: the browser clock. */
+  now?: number;
+  currency?: string;
+  freeDelivery?: number;
+  visitorId?: string;
+  k?: number;
+}
+
+export interface Item {
+  id: string;
+  title: string;
+  price: number | null;
+  currency: string;
+  url: string;
+  image: string;
+  category: string;
+  role: string;
+  /** 'in' (in stock, no count), a count, or null when unknown. */
+  stock: 'in' | number | null;
+}
+
+export interface Evidence {
+  together: number;
+  anchorOrders: number;
+  itemOrders: number;
+  orders: number;
+  lift: number;
+}
+
+export interface Suggestion {
+  id: string;
+  title: string;
+  price: number | null;
+  currency: string;
+  url: string;
+  image: string;
+  category: string;
+  kind: Kind;
+  rule: Rule;
+  reason: string;
+  fallback: boolean;
+  closesGap: boolean;
+  anchor: string | null;
+  score: number;
+  evidence: Evidence | null;
+  /** Bundle discount in percent (bundle only; 0 otherwise). */
+  discount: number;
+}
+
+export interface BundleItem extends Suggestion {
+  bundlePrice: number | null;
+}
+
+export interface Bundle {
+  anchor: Item;
+  items: BundleItem[];
+  total: number;
+  bundleTotal: number;
+  saving: number;
+  currency: string;
+}
+
+export interface Assignment {
+  experiment: string;
+  variant: string;
+  holdout: boolean;
+}
+
+export interface CoreError extends Error {
+  code: 'magic' | 'version' | 'truncated' | 'hash' | 'signature' | 'limit' | 'corrupt' | 'zstd' | 'other';
+}
+
+export declare class Core {
+  readonly info: BlobInfo | null;
+  loadBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
+  recommend(ctx: Context): Suggestion[];
+  bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;
+  alternatives(anchor: string, ctx?: Partial<Context>): { upsell: Suggestion[]; downsell: Suggestion[] };
+  variant(visitorId: string): Assignment[];
+  item(id: string): Item | null;
+}
+
+export declare function instantiate(options: CoreOptions): Promise<Core>;
+export declare const PLACEMENTS: Placement[];
+export declare const KINDS: string[];
+export declare const RULES: string[];

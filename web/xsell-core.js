@@ -1,0 +1,374 @@
+// xsell-core.js: the low-level bridge to the xsell wasm core. Setup
+// (loadBlob, variant) goes through syscall/js; every recommendation is one
+// call into a //go:wasmexport function over shared memory buffers (no
+// js.FuncOf on the hot path). The loader web/xsell.js builds on this; the
+// buffer layouts are documented in docs/engine.md.
+
+const PLACEMENTS = ['product', 'add_to_cart', 'cart', 'checkout', 'order_confirmation', 'email'];
+const KINDS = ['', 'complement', 'consumable', 'accessory', 'thematic', 'impulse', 'promo', 'upsell', 'downsell', 'service'];
+const RULES = ['', 'matrix', 'pairs', 'triple', 'category', 'impulse', 'replenish', 'viewed', 'gap', 'upsell', 'downsell'];
+const ROLES = ['', 'flagship', 'accessory', 'consumable', 'thematic', 'seasonal', 'impulse', 'service', 'promo'];
+
+const CONTEXT_MAGIC = 0x31304358; // "XC01"
+const CONTEXT_HEADER = 64;
+const MAX_LIST = 4096;
+const OUT_HEADER = 32;
+const OUT_RECORD = 56;
+const FLAG_FALLBACK = 1;
+const FLAG_CLOSES_GAP = 2;
+const STOCK_IN = 0x7fffffff;
+
+let bootSeq = 0;
+
+/**
+ * instantiate loads Go's wasm_exec.js (once) and the core, runs it, and
+ * resolves to a Core once the core has registered its setup functions.
+ */
+export async function instantiate(options = {}) {
+  const { wasmURL, wasmExecURL, wasmBytes } = options;
+  const doFetch = options.fetch || globalThis.fetch.bind(globalThis);
+  if (!globalThis.Go) {
+    if (!wasmExecURL) throw new Error('xsell-core: wasmExecURL is required (Go\'s wasm_exec.js)');
+    await import(String(wasmExecURL)); // a classic script that sets globalThis.Go; fine as a module
+    if (!globalThis.Go) throw new Error(`xsell-core: ${wasmExecURL} did not define Go`);
+  }
+  const go = new globalThis.Go();
+  let instance;
+  if (wasmBytes) {
+    ({ instance } = await WebAssembly.instantiate(wasmBytes, go.importObject));
+  } else {
+    if (!wasmURL) throw new Error('xsell-core: wasmURL or wasmBytes is required');
+    const res = await doFetch(String(wasmURL));
+    if (!res.ok) throw new Error(`xsell-core: ${wasmURL}: HTTP ${res.status}`);
+    const streaming = WebAssembly.instantiateStreaming &&
+      (res.headers.get('content-type') || '').split(';')[0].trim() === 'application/wasm';
+    if (streaming) {
+      try {
+        ({ instance } = await WebAssembly.instantiateStreaming(res.clone(), go.importObject));
+      } catch (e) {
+        // Some servers compress or label wasm in ways streaming refuses; fall back.
+        instance = null;
+      }
+    }
+    if (!instance) ({ instance } = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject));
+  }
+  const key = `__xsell_boot_${++bootSeq}_${Math.random().toString(36).slice(2)}`;
+  const api = await new Promise((resolve, reject) => {
+    globalThis[key] = resolve;
+    go.argv = ['xsell', key];
+    go.run(instance).then(
+      () => reject(new Error('xsell-core: the core exited')),
+      (e) => reject(e),
+    );
+    setTimeout(() => reject(new Error('xsell-core: the core did not start')), 10000);
+  }).finally(() => { delete globalThis[key]; });
+  return new Core(instance, api);
+}
+
+/** Core wraps one running wasm instance. */
+export class Core {
+  constructor(instance, api) {
+    this._x = instance.exports;
+    this._api = api;
+    this._in = this._x.xsell_in();
+    this._inSize = this._x.xsell_in_size();
+    this._out = this._x.xsell_out();
+    this._buf = null;
+    this._view();
+    this.info = null;
+    this._ids = [];
+    this._num = new Map();
+    this._segs = new Map();
+    this._curs = new Map();
+    this._items = [];
+    this._reasons = new Map();
+    this._visitor = '';
+    this._visitorBytes = new Uint8Array(0);
+    this._enc = new TextEncoder();
+    this._dec = new TextDecoder();
+  }
+
+  // Views over wasm memory; rebuilt when memory grows (the old buffer detaches).
+  _view() {
+    const buf = this._x.mem.buffer;
+    if (buf === this._buf) return;
+    this._buf = buf;
+    this._u8 = new Uint8Array(buf);
+    this._dv = new DataView(buf);
+  }
+
+  /** loadBlob verifies and swaps in a blob; throws Error{code} and keeps the old one on failure. */
+  loadBlob(bytes) {
+    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const r = this._api.loadBlob(u8);
+    if (r && r.error) {
+      const err = new Error(r.error);
+      err.code = r.code;
+      throw err;
+    }
+    const ids = r.ids ? r.ids.split('\n') : [];
+    const num = new Map();
+    for (let i = 0; i < ids.length; i++) if (!num.has(ids[i])) num.set(ids[i], i);
+    this._ids = ids;
+    this._num = num;
+    this._segs = new Map(Object.entries(r.segments || {}));
+    this._curs = new Map(Object.entries(r.currencies || {}));
+    this._items = new Array(ids.length);
+    this._reasons = new Map();
+    const { ids: _drop, segments: _s, currencies: _c, ...info } = r;
+    this.info = info;
+    return info;
+  }
+
+  /** recommend: the best suggestions for ctx, best first. */
+  recommend(ctx) {
+    const n = this._encode(ctx, ctx && ctx.anchor);
+    return this._list(this._call(this._x.xsell_recommend(n)));
+  }
+
+  /** bundle: the "cheaper together" kit of anchor, or null when there is nothing to bundle. */
+  bundle(anchor, ctx = {}) {
+    if (!this._num.has(String(anchor))) return null;
+    const n = this._encode(ctx, anchor);
+    const len = this._call(this._x.xsell_bundle(n));
+    const items = this._list(len);
+    if (!items.length) return null;
+    const dv = this._dv;
+    const total = dv.getFloat64(this._out + 16, true);
+    const bundleTotal = dv.getFloat64(this._out + 24, true);
+    for (const s of items) {
+      s.bundlePrice = s.price == null ? null : round2(s.price * (1 - s.discount / 100));
+    }
+    const a = this.item(String(anchor));
+    return { anchor: a, items, total: round2(total), bundleTotal: round2(bundleTotal), saving: round2(total - bundleTotal), currency: a.currency };
+  }
+
+  /** alternatives: up-sells and down-sells of anchor, shown apart from cross-sell. */
+  alternatives(anchor, ctx = {}) {
+    const out = { upsell: [], downsell: [] };
+    if (!this._num.has(String(anchor))) return out;
+    const n = this._encode(ctx, anchor);
+    for (const s of this._list(this._call(this._x.xsell_alternatives(n)))) {
+      (s.rule === 'upsell' ? out.upsell : out.downsell).push(s);
+    }
+    return out;
+  }
+
+  /** variant: the visitor's variant in every experiment of the blob. */
+  variant(visitorId) {
+    return this._api.variant(String(visitorId || ''));
+  }
+
+  /** item: the catalog fields of one item, or null. */
+  item(id) {
+    const i = this._num.get(String(id));
+    return i === undefined ? null : { ...this._item(i) };
+  }
+
+  _call(len) {
+    if (len < 0) {
+      const n = this._x.xsell_error();
+      this._view();
+      throw new Error(this._dec.decode(this._u8.subarray(this._out, this._out + n)) || `xsell-core: error ${len}`);
+    }
+    return len;
+  }
+
+  // _encode writes ctx into the input buffer (docs/engine.md, "Context") and returns its length.
+  _encode(ctx = {}, anchor) {
+    if (!this.info) throw new Error('xsell-core: no blob loaded');
+    this._view();
+    const dv = this._dv;
+    const base = this._in;
+    const num = this._num;
+    const pl = PLACEMENTS.indexOf(ctx.placement || 'product');
+    if (pl < 0) throw new Error(`xsell-core: unknown placement ${JSON.stringify(ctx.placement)} (want one of ${PLACEMENTS.join(', ')})`);
+    let a = -1;
+    if (anchor != null && anchor !== '') {
+      const i = num.get(String(anchor));
+      if (i !== undefined) a = i;
+    }
+    const now = ctx.now != null ? Math.floor(Number(ctx.now)) : Math.floor(Date.now() / 1000);
+    const fd = Number(ctx.freeDelivery) > 0 ? Number(ctx.freeDelivery) : 0;
+    let cur = 0;
+    if (ctx.currency) cur = this._curs.get(String(ctx.currency)) ?? 0xffffffff;
+    if (ctx.visitorId !== this._visitor) {
+      this._visitor = ctx.visitorId || '';
+      this._visitorBytes = this._enc.encode(this._visitor).subarray(0, 256);
+    }
+    const vb = this._visitorBytes;
+    let p = base + CONTEXT_HEADER;
+    const room = base + this._inSize - vb.length;
+    const ok = (bytes) => p + bytes <= room;
+    // Cart: item, qty.
+    let nCart = 0;
+    for (const l of ctx.cart || []) {
+      if (nCart >= MAX_LIST || !ok(8)) break;
+      const i = num.get(typeof l === 'string' ? l : String(l.id));
+      if (i === undefined) continue;
+      const q = typeof l === 'string' ? 1 : Math.max(1, Math.min(1 << 20, Math.floor(Number(l.qty) || 1)));
+      dv.setUint32(p, i, true); dv.setUint32(p + 4, q, true); p += 8; nCart++;
+    }
+    const ids = (list) => {
+      let c = 0;
+      for (const id of list || []) {
+        if (c >= MAX_LIST || !ok(4)) break;
+        const i = num.get(String(id));
+        if (i === undefined) continue;
+        dv.setUint32(p, i, true); p += 4; c++;
+      }
+      return c;
+    };
+    const nViewed = ids(ctx.viewed);
+    let nOwned = 0;
+    for (const o of ctx.owned || []) {
+      if (nOwned >= MAX_LIST || !ok(12)) break;
+      const i = num.get(typeof o === 'string' ? o : String(o.id));
+      if (i === undefined) continue;
+      const at = typeof o === 'string' ? 0 : Math.floor(Number(o.at) || 0);
+      dv.setUint32(p, i, true); setI64(dv, p + 4, at); p += 12; nOwned++;
+    }
+    const nDismissed = ids(ctx.dismissed);
+    let nSeg = 0;
+    for (const s of ctx.segments || []) {
+      if (nSeg >= MAX_LIST || !ok(4)) break;
+      const n = this._segs.get(String(s));
+      if (n === undefined) continue; // a segment no rule mentions cannot change the answer
+      dv.setUint32(p, n, true); p += 4; nSeg++;
+    }
+    this._u8.set(vb, p); p += vb.length;
+    dv.setUint32(base, CONTEXT_MAGIC, true);
+    dv.setUint32(base + 4, pl, true);
+    dv.setInt32(base + 8, a, true);
+    dv.setUint32(base + 12, Math.max(0, Math.min(16, Math.floor(Number(ctx.k) || 0))), true);
+    setI64(dv, base + 16, now);
+    dv.setFloat64(base + 24, fd, true);
+    dv.setUint32(base + 32, cur, true);
+    dv.setUint32(base + 36, nCart, true);
+    dv.setUint32(base + 40, nViewed, true);
+    dv.setUint32(base + 44, nOwned, true);
+    dv.setUint32(base + 48, nDismissed, true);
+    dv.setUint32(base + 52, nSeg, true);
+    dv.setUint32(base + 56, vb.length, true);
+    dv.setUint32(base + 60, 0, true);
+    return p - base;
+  }
+
+  // _list decodes the answer in the output buffer (docs/engine.md, "Answer").
+  _list(len) {
+    this._view();
+    const dv = this._dv;
+    const o = this._out;
+    const count = dv.getUint32(o, true);
+    const text = o + dv.getUint32(o + 8, true);
+    const out = new Array(count);
+    const nums = new Array(count);
+    for (let k = 0; k < count; k++) {
+      const r = o + OUT_HEADER + k * OUT_RECORD;
+      const item = dv.getUint32(r, true);
+      const anchor = dv.getInt32(r + 4, true);
+      const flags = dv.getUint8(r + 10);
+      const reasonRef = dv.getUint32(r + 16, true);
+      const tOff = dv.getUint32(r + 20, true);
+      const tLen = dv.getUint32(r + 24, true);
+      let reason;
+      if (reasonRef !== 0) {
+        reason = this._reasons.get(reasonRef);
+        if (reason === undefined) {
+          reason = utf8(this._u8, text + tOff, tLen, this._dec);
+          this._reasons.set(reasonRef, reason);
+        }
+      } else {
+        reason = utf8(this._u8, text + tOff, tLen, this._dec);
+      }
+      const nab = dv.getUint32(r + 28, true);
+      nums[k] = item;
+      out[k] = {
+        id: '', title: '', price: null, currency: '', url: '', image: '', category: '',
+        kind: KINDS[dv.getUint8(r + 8)] || 'complement',
+        rule: RULES[dv.getUint8(r + 9)] || '',
+        reason,
+        fallback: (flags & FLAG_FALLBACK) !== 0,
+        closesGap: (flags & FLAG_CLOSES_GAP) !== 0,
+        anchor: anchor >= 0 ? this._ids[anchor] : null,
+        score: dv.getFloat32(r + 12, true),
+        evidence: nab === 0 ? null : {
+          together: nab,
+          anchorOrders: dv.getUint32(r + 32, true),
+          itemOrders: dv.getUint32(r + 36, true),
+          orders: dv.getUint32(r + 40, true),
+          lift: Math.round(dv.getFloat32(r + 44, true) * 100) / 100,
+        },
+        discount: dv.getFloat32(r + 48, true),
+      };
+    }
+    // Item fields last: a cache miss reuses the output buffer.
+    for (let k = 0; k < count; k++) {
+      const it = this._item(nums[k]);
+      const s = out[k];
+      s.id = it.id; s.title = it.title; s.price = it.price; s.currency = it.currency;
+      s.url = it.url; s.image = it.image; s.category = it.category;
+    }
+    return out;
+  }
+
+  // _item reads (once per blob) one item's fields through xsell_item.
+  _item(i) {
+    let it = this._items[i];
+    if (it) return it;
+    const len = this._call(this._x.xsell_item(i));
+    this._view();
+    const dv = this._dv;
+    const o = this._out;
+    const price = dv.getFloat64(o + 8, true);
+    const stock = dv.getInt32(o + 4, true);
+    const role = ROLES[dv.getUint8(o + 16)] || '';
+    const n = dv.getUint32(o + 20, true);
+    const s = [];
+    let p = o + 24;
+    for (let k = 0; k < n && p + 4 <= o + len; k++) {
+      const l = dv.getUint32(p, true);
+      s.push(utf8(this._u8, p + 4, l, this._dec));
+      p += 4 + l;
+    }
+    it = {
+      id: s[0] || '', title: s[1] || '', price: Number.isNaN(price) ? null : price, currency: s[2] || '',
+      url: s[3] || '', image: s[4] || '', category: s[5] || '', role,
+      stock: stock === STOCK_IN ? 'in' : stock < 0 ? null : stock,
+    };
+    this._items[i] = it;
+    return it;
+  }
+}
+
+function setI64(dv, at, v) {
+  const lo = v % 0x100000000;
+  dv.setUint32(at, lo < 0 ? lo + 0x100000000 : lo, true);
+  dv.setInt32(at + 4, Math.floor(v / 0x100000000), true);
+}
+
+function round2(x) {
+  return Math.round(x * 100) / 100;
+}
+
+// utf8 decodes short strings without TextDecoder's per-call overhead.
+function utf8(u8, at, len, dec) {
+  if (len > 64) return dec.decode(u8.subarray(at, at + len));
+  let s = '';
+  const start = at;
+  const end = at + len;
+  while (at < end) {
+    const c = u8[at++];
+    if (c < 0x80) { s += String.fromCharCode(c); continue; }
+    if (c >= 0xc0 && c < 0xe0 && at < end) { s += String.fromCharCode(((c & 0x1f) << 6) | (u8[at++] & 0x3f)); continue; }
+    if (c >= 0xe0 && c < 0xf0 && at + 1 < end) {
+      s += String.fromCharCode(((c & 0x0f) << 12) | ((u8[at] & 0x3f) << 6) | (u8[at + 1] & 0x3f));
+      at += 2;
+      continue;
+    }
+    return dec.decode(u8.subarray(start, end)); // 4-byte or broken sequences: the real decoder
+  }
+  return s;
+}
+
+export { PLACEMENTS, KINDS, RULES };

@@ -38,7 +38,7 @@ li.card:focus-within { outline: 2px solid var(--_accent); outline-offset: 2px; }
 a.link { color: inherit; text-decoration: none; display: flex; flex-direction: column; gap: 6px; min-width: 0; }
 a.link:focus-visible { outline: none; }
 a.link:hover .name { text-decoration: underline; }
-.image { display: block; width: 100%; aspect-ratio: 1 / 1; object-fit: cover; border-radius: calc(var(--_radius) - 4px);
+.image { display: block; width: 100%; height: auto; aspect-ratio: 1 / 1; object-fit: cover; border-radius: calc(var(--_radius) - 4px);
      background: #eef1f4; }
 .placeholder { display: grid; place-items: center; font-size: 2rem; color: var(--_muted); overflow: hidden; }
 .name { font-weight: 600; line-height: 1.3; height: 2.6em; overflow: hidden; overflow-wrap: anywhere;
@@ -175,6 +175,14 @@ export class XsellRecommendations extends HTMLElement {
 
   _schedule() {
     if (!this._client || this._pending) return;
+    const hold = (this._holdUntil || 0) - Date.now();
+    if (hold > 0) {
+      // Right after an add, keep the "Added ✓" card in place for a moment
+      // instead of re-rendering away the item that just went into the cart.
+      clearTimeout(this._holdTimer);
+      this._holdTimer = setTimeout(() => this._schedule(), hold);
+      return;
+    }
     this._pending = true;
     queueMicrotask(() => {
       this._pending = false;
@@ -252,7 +260,7 @@ export class XsellRecommendations extends HTMLElement {
     const total = this._cartTotal();
     out.gap = Math.round((threshold - total) * 100) / 100;
     if (total <= 0 || out.gap <= 0) return out;
-    out.item = res.items.find((s) => s.closesGap) || res.items.find((s) => Number(s.price) >= out.gap && out.gap <= threshold * 0.25) || null;
+    out.item = res.items.find((s) => s.closesGap) || null; // the core decides what fits the gap
     return out;
   }
 
@@ -289,7 +297,7 @@ export class XsellRecommendations extends HTMLElement {
   _renderBundle(res) {
     const box = el('div', { part: 'bundle', class: 'bundle' });
     const fieldset = el('div', { role: 'group', 'aria-labelledby': `${this._id}-h` });
-    const anchor = res.anchor;
+    const anchor = res.anchorItem;
     if (anchor) fieldset.append(this._bundleRow(anchor, null, res));
     const boxes = [];
     for (const s of res.items) {
@@ -385,6 +393,7 @@ export class XsellRecommendations extends HTMLElement {
   }
 
   _add(s, res, button, price = s.price) {
+    this._holdUntil = Date.now() + 2500;
     this._track('add', s, res, { price });
     this._emitAdd(s, res, price, false);
     if (button) {

@@ -110,7 +110,8 @@ export interface BundleItem extends Suggestion {
 
 export interface BundleAnswer extends Answer {
   items: BundleItem[];
-  anchor: any;
+  /** The kit's anchor item (catalog fields). */
+  anchorItem: { id: string; title: string; price: number | null; currency: string; url: string; image: string; category: string } | null;
   total: number;
   bundleTotal: number;
   saving: number;

@@ -281,8 +281,9 @@ export class Client extends EventTarget {
     // come out as {items, variant, blob, placement, anchor, ...}.
     const items = Array.isArray(res) ? res : res?.suggestions || res?.items || [];
     const variant = (Array.isArray(res) ? '' : res?.variant) || this.variant();
+    const extra = Array.isArray(res) || !res ? {} : { ...res, anchorItem: res.anchor && typeof res.anchor === 'object' ? res.anchor : null };
     return {
-      ...(Array.isArray(res) ? {} : res),
+      ...extra,
       items: items.map((s, i) => ({ ...s, rank: s.rank ?? i + 1 })),
       variant,
       blob: this.version,

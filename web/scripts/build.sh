@@ -21,8 +21,7 @@ cp "$WEB/node_modules/chart.js/dist/chart.umd.min.js" "$SITE/vendor/chart.umd.mi
 cp "$WEB/node_modules/chart.js/LICENSE.md" "$SITE/vendor/chart.js.LICENSE.md"
 
 if [ -f "$OUT/sample.blob" ]; then
-  (cd "$ROOT" && go run ./web/cmd/shopdata -blob "$OUT/sample.blob" -n 40 -o "$SITE/shop/products.json")
-  echo "web: $(grep -c '"id"' "$SITE/shop/products.json") demo products from $OUT/sample.blob" >&2
+  (cd "$ROOT" && go run ./web/cmd/shopdata -blob "$OUT/sample.blob" -n 40 -site "$SITE")
 else
   echo "web: $OUT/sample.blob missing (run ./build.sh blob); the shop lists no products" >&2
 fi

@@ -14,6 +14,7 @@ import (
 type config struct {
 	blob string
 	out  string
+	site string
 	n    int
 }
 
@@ -23,6 +24,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.blob, "blob", "", "blob to list products from (required)")
 	fs.StringVar(&c.out, "o", "-", "output JSON file (- for stdout)")
+	fs.StringVar(&c.site, "site", "", "site directory: write shop/products.json, product/ID.html pages and img/NAME.svg pictures there")
 	fs.IntVar(&c.n, "n", 40, "how many products to list (1..1000)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

@@ -116,3 +116,63 @@ func TestRunWritesJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteSite(t *testing.T) {
+	var st blob.StringTable
+	b := &blob.Blob{Created: 1_700_000_000, Generator: "test", Policy: blob.DefaultPolicy()}
+	it := &b.Items
+	it.ID = []string{"85123A", "../etc", "x y", "other"}
+	it.Title = []string{"Holder", "Evil", "Space", "Other"}
+	it.Price = []float64{2, 3, 4, 5}
+	it.URL = []uint32{st.Ref("/product/85123A"), st.Ref("/product/../etc"), st.Ref("/product/x y"), st.Ref("https://elsewhere.example/p/1")}
+	it.Image = []uint32{st.Ref("/img/candles.svg"), st.Ref("/img/../../evil.svg"), st.Ref("/img/candles.svg"), st.Ref("/img/own.svg")}
+	b.Strings = st.Strings
+	src, err := blob.Encode(b, blob.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = blob.Decode(src, blob.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	page := []byte(`<link rel="stylesheet" href="/shop/shop.css">`)
+	os.WriteFile(filepath.Join(dir, "product.html"), page, 0o644)
+	os.MkdirAll(filepath.Join(dir, "img"), 0o755)
+	os.WriteFile(filepath.Join(dir, "img", "own.svg"), []byte("mine"), 0o644)
+	n, err := writeSite(dir, b, []byte("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.pages != 1 || n.images != 1 {
+		t.Errorf("counts = %+v, want 1 page (only the safe id) and 1 image (own.svg kept)", n)
+	}
+	for _, tc := range []struct {
+		path string
+		want string // "" = must not exist
+	}{
+		{"product/85123A.html", string(page)},
+		{"img/candles.svg", "<svg"},
+		{"img/own.svg", "mine"},
+		{"shop/products.json", "{}"},
+		{"etc.html", ""},
+		{"product/x y.html", ""},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join(dir, tc.path))
+			if tc.want == "" {
+				if err == nil {
+					t.Fatalf("%s was written", tc.path)
+				}
+				return
+			}
+			if err != nil || !strings.HasPrefix(string(got), tc.want) {
+				t.Errorf("%s = %q, %v; want prefix %q", tc.path, got, err, tc.want)
+			}
+		})
+	}
+	os.WriteFile(filepath.Join(dir, "product.html"), []byte(`<link href="shop/shop.css">`), 0o644)
+	if _, err := writeSite(dir, b, nil); err == nil {
+		t.Error("a template with relative paths was accepted")
+	}
+}

@@ -103,8 +103,19 @@ function tile(p) {
   return t;
 }
 
-function productURL(id) {
-  return `product.html?id=${encodeURIComponent(id)}`;
+// productURL: the catalog's own URL when it is a local /product/ID page,
+// else the generic product page.
+function productURL(id, url) {
+  if (typeof url === 'string' && /^\/product\/[A-Za-z0-9._-]+$/.test(url)) return url;
+  return `/product.html?id=${encodeURIComponent(id)}`;
+}
+
+// pageProductID reads the id from ?id= or from a /product/ID path.
+function pageProductID() {
+  const q = new URLSearchParams(location.search).get('id');
+  if (q) return q;
+  const m = location.pathname.match(/^\/product\/([^/]+?)(\.html)?$/);
+  return m ? decodeURIComponent(m[1]) : '';
 }
 
 // ------------------------------------------------------------ xsell
@@ -139,10 +150,10 @@ function header() {
     el(
       'nav',
       { 'aria-label': 'Shop' },
-      el('a', { class: 'brand', href: 'index.html' }, 'Hearth & Home'),
-      el('a', { href: 'index.html' }, 'Products'),
-      el('a', { href: 'dashboard.html' }, 'Dashboard'),
-      el('a', { class: 'cart-link', href: 'cart.html', 'aria-label': 'Cart' }, 'Cart (', el('span', { 'data-cart-count': '' }, String(count)), ')'),
+      el('a', { class: 'brand', href: '/index.html' }, 'Hearth & Home'),
+      el('a', { href: '/index.html' }, 'Products'),
+      el('a', { href: '/dashboard.html' }, 'Dashboard'),
+      el('a', { class: 'cart-link', href: '/cart.html', 'aria-label': 'Cart' }, 'Cart (', el('span', { 'data-cart-count': '' }, String(count)), ')'),
     ),
   );
 }
@@ -171,7 +182,7 @@ async function home(main, list) {
       el(
         'li',
         { 'data-id': p.id },
-        el('a', { href: productURL(p.id) }, tile(p), el('div', { class: 'name', dir: 'auto' }, p.title)),
+        el('a', { href: productURL(p.id, p.url) }, tile(p), el('div', { class: 'name', dir: 'auto' }, p.title)),
         el('span', { class: 'price' }, money(p.price, p.currency)),
         el('button', { class: 'secondary', type: 'button', 'aria-label': `Add ${p.title} to cart`, onclick: () => addToCart(p) }, 'Add to cart'),
       ),
@@ -182,7 +193,7 @@ async function home(main, list) {
 }
 
 async function product(main, list) {
-  const id = new URLSearchParams(location.search).get('id') || list.items[0]?.id || '';
+  const id = pageProductID() || list.items[0]?.id || '';
   let p = list.items.find((x) => x.id === id);
   if (!p) {
     // Not in the listing: ask the blob (through the core) for the item.
@@ -199,7 +210,7 @@ async function product(main, list) {
       addToCart(p);
       addedSlot.hidden = false;
       addedSlot.replaceChildren(
-        el('div', { class: 'added', role: 'status' }, el('strong', {}, 'Added to your cart. '), el('a', { href: 'cart.html' }, 'Go to cart')),
+        el('div', { class: 'added', role: 'status' }, el('strong', {}, 'Added to your cart. '), el('a', { href: '/cart.html' }, 'Go to cart')),
         widget({ placement: 'add_to_cart', anchor: p.id, limit: '3', heading: 'Complete your purchase' }),
       );
     },
@@ -245,7 +256,7 @@ function linesTable(lines, list, editable) {
       el(
         'tr',
         { 'data-line': l.id },
-        el('td', { class: 'name', dir: 'auto' }, el('a', { href: productURL(l.id) }, l.title)),
+        el('td', { class: 'name', dir: 'auto' }, el('a', { href: productURL(l.id, l.url) }, l.title)),
         el('td', { class: 'num' }, money(l.price, l.currency || list.currency)),
         el('td', { class: 'num' }, qty),
         el('td', { class: 'num' }, money(l.price * l.quantity, l.currency || list.currency)),
@@ -282,13 +293,13 @@ async function cartPage(main, list) {
   const render = () => {
     const lines = cart();
     if (lines.length === 0) {
-      body.replaceChildren(el('p', { class: 'empty' }, 'Your cart is empty. ', el('a', { href: 'index.html' }, 'Browse products')));
+      body.replaceChildren(el('p', { class: 'empty' }, 'Your cart is empty. ', el('a', { href: '/index.html' }, 'Browse products')));
       w.hidden = true;
       return;
     }
     w.hidden = false;
     w.setAttribute('anchor', lines[lines.length - 1].id);
-    body.replaceChildren(linesTable(lines, list, true), summary(lines, list), el('p', { class: 'summary' }, el('a', { class: 'primary', href: 'checkout.html' }, 'Checkout')));
+    body.replaceChildren(linesTable(lines, list, true), summary(lines, list), el('p', { class: 'summary' }, el('a', { class: 'primary', href: '/checkout.html' }, 'Checkout')));
   };
   document.addEventListener('xsell:cart', render);
   render();
@@ -299,7 +310,7 @@ async function checkout(main, list) {
   main.append(el('h1', {}, 'Checkout'));
   const lines = cart();
   if (lines.length === 0) {
-    main.append(el('p', { class: 'empty' }, 'Your cart is empty. ', el('a', { href: 'index.html' }, 'Browse products')));
+    main.append(el('p', { class: 'empty' }, 'Your cart is empty. ', el('a', { href: '/index.html' }, 'Browse products')));
     return;
   }
   const side = el('aside', {});
@@ -329,7 +340,7 @@ async function checkout(main, list) {
       console.warn(err);
     }
     saveCart([]);
-    location.href = `order.html?order=${encodeURIComponent(order)}`;
+    location.href = `/order.html?order=${encodeURIComponent(order)}`;
   });
   main.append(
     el('div', { class: 'two' }, el('div', {}, form, el('div', { class: 'placement' }, widget({ placement: 'checkout', limit: '3', heading: 'Last-minute additions' }))), side),
@@ -341,7 +352,7 @@ async function confirmation(main, list) {
   const o = load(ORDERS, []).find((x) => x.id === id);
   main.append(el('h1', {}, 'Thank you for your order'));
   if (!o) {
-    main.append(el('p', { class: 'empty' }, 'No such order. ', el('a', { href: 'index.html' }, 'Continue shopping')));
+    main.append(el('p', { class: 'empty' }, 'No such order. ', el('a', { href: '/index.html' }, 'Continue shopping')));
     return;
   }
   main.append(

@@ -1,0 +1,417 @@
+// The demo shop in a real browser (Debian's chromium through playwright-core)
+// against the edge worker under wrangler dev: suggestions, cart, bundle,
+// nudge, events exactly once, hostile catalog strings, and a dead endpoint.
+// Screenshots of every page land in $OUT/screenshots.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launch, newPage, shot, startBackend, buildBlob, waitFor, OUT, SITE, ROOT } from './harness.mjs';
+
+let chrome;
+let backend;
+let products;
+let withSuggestions; // a product id whose page shows suggestions
+
+const WIDGET = 'xsell-recommendations';
+const cards = (page, placement) => page.locator(`${WIDGET}[placement="${placement}"]:not([mode]) li.card`);
+
+async function open(page, path) {
+  await page.goto(`${backend.url}/${path}`);
+  await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
+}
+
+// widgetSettled waits until the element has left its loading state.
+async function widgetSettled(page, selector) {
+  await page.waitForFunction((sel) => {
+    const w = document.querySelector(sel);
+    return w && w.getAttribute('state') && w.getAttribute('state') !== 'loading';
+  }, selector);
+  return page.locator(selector).getAttribute('state');
+}
+
+before(async () => {
+  products = JSON.parse(await readFile(join(SITE, 'shop', 'products.json'), 'utf8'));
+  assert.ok(products.items.length >= 10, `products.json lists ${products.items.length} products`);
+  backend = await startBackend({ blob: await readFile(join(OUT, 'sample.blob')) });
+  chrome = await launch();
+  // Find a product page with suggestions: the first curated anchor usually.
+  const { page, context } = await newPage(chrome.browser);
+  for (const p of products.items.slice(0, 15)) {
+    await open(page, `product.html?id=${encodeURIComponent(p.id)}`);
+    const state = await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+    if (state === 'ready' && (await cards(page, 'product').count()) >= 2) {
+      withSuggestions = p;
+      break;
+    }
+  }
+  await context.close();
+  assert.ok(withSuggestions, 'no product among the first 15 has 2+ suggestions');
+});
+
+after(async () => {
+  await chrome?.close();
+  await backend?.stop();
+});
+
+test('home page lists the products and loads the core', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, 'index.html');
+  await page.waitForFunction(() => document.documentElement.dataset.xsell === 'ready');
+  assert.equal(await page.locator('[data-products] li').count(), products.items.length);
+  await shot(page, '01-home');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('product page shows 2-4 suggestions with title, price and reason', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const n = await cards(page, 'product').count();
+  assert.ok(n >= 2 && n <= 4, `${n} cards`);
+  const result = await page.evaluate(() => document.querySelector('xsell-recommendations[placement="product"]:not([mode])').result);
+  for (let i = 0; i < n; i++) {
+    const card = cards(page, 'product').nth(i);
+    const s = result.items[i];
+    assert.notEqual(s.id, withSuggestions.id, 'the anchor suggested for itself');
+    assert.equal(await card.locator('.name').textContent(), s.title);
+    assert.ok((await card.locator('.price').textContent()).length > 0, 'price shown');
+    assert.equal(await card.locator('.reason').textContent(), s.reason);
+    assert.ok(s.reason.length > 0, 'every suggestion carries its reason');
+    assert.match(await card.locator('button.add').getAttribute('aria-label'), /^Add .+ to cart$/);
+  }
+  await shot(page, '02-product');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('add to cart from a suggestion updates the shop cart and queues an add event', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const first = cards(page, 'product').first();
+  const id = await first.getAttribute('data-id');
+  await first.locator('button.add').click();
+  assert.equal(await first.locator('button.add').getAttribute('aria-pressed'), 'true');
+  const cart = await page.evaluate(() => JSON.parse(localStorage.getItem('shop:cart')));
+  assert.deepEqual(cart.map((l) => l.id), [id]);
+  assert.equal(await page.locator('[data-cart-count]').textContent(), '1');
+  const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('xsell:queue') || '[]').concat(JSON.parse(localStorage.getItem('xsell:attributed') || '[]')));
+  assert.ok(queued.some((e) => e.item === id), 'add recorded');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('dismiss removes the card and the item stays away after a reload', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  await open(page, url);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const first = cards(page, 'product').first();
+  const id = await first.getAttribute('data-id');
+  await first.locator('button.dismiss').click();
+  await page.waitForFunction((i) => !document.querySelector('xsell-recommendations[placement="product"]:not([mode])').shadowRoot.querySelector(`li[data-id="${CSS.escape(i)}"]`), id);
+  // Focus stays inside the widget for keyboard users.
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'XSELL-RECOMMENDATIONS');
+  await open(page, url);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const ids = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  assert.ok(!ids.includes(id), `dismissed ${id} came back: ${ids}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('bundle: unticking an item updates the live total', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  // Find a product with a bundle among those with suggestions.
+  let found = false;
+  for (const p of [withSuggestions, ...products.items.slice(0, 15)]) {
+    await open(page, `product.html?id=${encodeURIComponent(p.id)}`);
+    if ((await widgetSettled(page, `${WIDGET}[mode="bundle"]`)) === 'ready') {
+      found = true;
+      break;
+    }
+  }
+  assert.ok(found, 'no product among the first 15 has a bundle');
+  const w = page.locator(`${WIDGET}[mode="bundle"]`);
+  const res = await w.evaluate((el) => el.result);
+  const anchorPrice = Number(res.anchorItem?.price) || 0;
+  const price = (s) => Number(s.bundlePrice ?? s.price) || 0;
+  const expect = (picked) => Math.round((anchorPrice + picked.reduce((t, s) => t + price(s), 0)) * 100) / 100;
+  const shown = async () => w.evaluate((el) => el._bundleState.together);
+  assert.equal(Math.round((await shown()) * 100) / 100, expect(res.items));
+  const totalText = await w.locator('[part="total-price"]').textContent();
+  await w.locator('input[type=checkbox]:not([disabled])').first().uncheck();
+  assert.equal(Math.round((await shown()) * 100) / 100, expect(res.items.slice(1)));
+  assert.notEqual(await w.locator('[part="total-price"]').textContent(), totalText, 'total text did not change');
+  assert.match(await w.locator('button.add').textContent(), new RegExp(`^Add ${res.items.length - 1 + (res.anchorItem ? 1 : 0)} items`));
+  await shot(page, '03-bundle');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('cart page suggests for the cart and nudges toward free delivery', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  assert.ok(products.freeDelivery > 0, 'the sample policy has no free-delivery threshold');
+  // Fill the cart to just under the threshold with the anchor product.
+  const unit = Number(withSuggestions.price);
+  const qty = Math.max(1, Math.floor((products.freeDelivery - 0.5) / unit));
+  const lines = [{ id: withSuggestions.id, title: withSuggestions.title, price: unit, currency: withSuggestions.currency, quantity: qty }];
+  await page.goto(`${backend.url}/index.html`);
+  await page.evaluate((l) => localStorage.setItem('shop:cart', JSON.stringify(l)), lines);
+  await open(page, 'cart.html');
+  const state = await widgetSettled(page, `${WIDGET}[placement="cart"]`);
+  assert.equal(state, 'ready', 'no suggestions for the cart');
+  const n = await cards(page, 'cart').count();
+  assert.ok(n >= 1 && n <= 4, `${n} cart cards`);
+  const cartIds = await cards(page, 'cart').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  assert.ok(!cartIds.includes(withSuggestions.id), 'suggested what is in the cart');
+  const gap = Math.round((products.freeDelivery - unit * qty) * 100) / 100;
+  const nudge = page.locator(`${WIDGET}[placement="cart"] [part="nudge"]`);
+  if (gap > 0 && gap <= products.freeDelivery * 0.25) {
+    await nudge.waitFor({ state: 'visible' });
+    const text = await nudge.textContent();
+    assert.match(text, /more for free delivery/);
+    assert.ok(text.includes(gap.toFixed(2)), `nudge "${text}" does not name the gap ${gap}`);
+  }
+  await shot(page, '04-cart');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('checkout and order confirmation show their placements and report the purchase', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await page.locator('article.product button.primary').click();
+  await widgetSettled(page, `${WIDGET}[placement="add_to_cart"]`);
+  await shot(page, '05-added');
+  await open(page, 'checkout.html');
+  await widgetSettled(page, `${WIDGET}[placement="checkout"]`);
+  await shot(page, '06-checkout');
+  await page.locator('form[data-checkout] button[type=submit]').click();
+  await page.waitForURL(/order(\.html)?\?order=/);
+  await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
+  await widgetSettled(page, `${WIDGET}[placement="order_confirmation"]`);
+  await shot(page, '07-order');
+  const order = await page.locator('[data-order]').textContent();
+  await waitFor(async () => (await backend.events()).some((e) => e.type === 'purchase' && (e.order_id ?? e.order) === order), { what: `purchase of ${order} in the backend` });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('keyboard: Enter on a focused add button adds; arrow keys move between cards', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const first = cards(page, 'product').first();
+  await first.locator('button.add').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem('shop:cart') || '[]').length === 1);
+  await first.locator('a.link, div.link').first().focus();
+  await page.keyboard.press('ArrowRight');
+  const focusedCard = await page.evaluate(() => {
+    const w = document.querySelector('xsell-recommendations[placement="product"]:not([mode])');
+    return w.shadowRoot.activeElement?.closest('li.card')?.getAttribute('data-id');
+  });
+  assert.equal(focusedCard, await cards(page, 'product').nth(1).getAttribute('data-id'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('no layout shift while the suggestions load', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await page.addInitScript(() => {
+    window.__cls = 0;
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  await widgetSettled(page, `${WIDGET}[mode="bundle"]`);
+  await page.waitForTimeout(300);
+  const cls = await page.evaluate(() => window.__cls);
+  assert.ok(cls < 0.1, `cumulative layout shift ${cls}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('events reach D1 exactly once across a network failure and a reload', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  let failing = true;
+  let refused = 0;
+  await page.route('**/v1/events', (route) => {
+    if (failing) {
+      refused++;
+      return route.abort('connectionfailed');
+    }
+    return route.continue();
+  });
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  await cards(page, 'product').first().locator('button.add').click();
+  const flushed = await page.evaluate(async () => (await import('/xsell.js')).client().flush());
+  assert.equal(flushed, false, 'flush claimed success while the network was down');
+  assert.ok(refused > 0, 'no POST was attempted');
+  const queue = () => page.evaluate(() => JSON.parse(localStorage.getItem('xsell:queue') || '[]'));
+  const before = await queue();
+  assert.ok(before.some((e) => e.type === 'add') && before.some((e) => e.type === 'impression'), `queue: ${before.map((e) => e.type)}`);
+  // Reload while offline: the queue survives in localStorage; the new page
+  // adds its own impressions. (The page-hide beacon may get through: the
+  // edge must still count each event once.)
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  await page.waitForFunction((n) => JSON.parse(localStorage.getItem('xsell:queue') || '[]').length > n, before.length);
+  const all = await queue();
+  for (const e of before) assert.ok(all.some((x) => x.id === e.id), `event ${e.id} lost across the reload`);
+  failing = false;
+  assert.equal(await page.evaluate(async () => (await import('/xsell.js')).client().flush()), true);
+  assert.deepEqual(await queue(), []);
+  // A retry of a batch the edge already has (a lost answer) must not count again.
+  const again = await page.evaluate(async (events) => (await fetch('/v1/events', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) })).status, all.slice(0, 20));
+  assert.ok(again >= 200 && again < 300, `resend: HTTP ${again}`);
+  const visitor = await page.evaluate(() => JSON.parse(localStorage.getItem('xsell:visitor')));
+  const ids = new Set(all.map((e) => e.id));
+  const rows = await waitFor(
+    async () => {
+      const r = await backend.events();
+      const mine = r.filter((x) => ids.has(x.id));
+      return mine.length >= ids.size ? r : null;
+    },
+    { ms: 30000, every: 1000, what: `${ids.size} events in D1` },
+  );
+  const counts = new Map();
+  for (const r of rows) if (ids.has(r.id)) counts.set(r.id, (counts.get(r.id) || 0) + 1);
+  assert.equal(counts.size, ids.size);
+  for (const [id, n] of counts) assert.equal(n, 1, `event ${id} stored ${n} times`);
+  if (backend.d1) {
+    const [{ n }] = await backend.d1(`SELECT COUNT(*) AS n FROM events WHERE visitor = '${visitor.replace(/'/g, '')}'`);
+    assert.equal(n, ids.size, `D1 has ${n} events for the visitor, the page made ${ids.size}`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('offline: suggestions still show from the cached blob and wasm', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  await open(page, url);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const online = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  await page.route('**/v1/**', (r) => r.abort('internetdisconnected'));
+  await page.route('**/xsell.wasm', (r) => r.abort('internetdisconnected'));
+  await open(page, url);
+  assert.equal(await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`), 'ready');
+  const offline = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  assert.deepEqual(offline, online);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.xsellError), 'unreachable');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('endpoint down: the shop works without suggestions', async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  await page.route('**/v1/**', (r) => r.abort('connectionrefused'));
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await page.waitForFunction(() => document.documentElement.dataset.xsell === 'failed');
+  assert.equal(await page.locator('h1').textContent(), withSuggestions.title);
+  await page.locator('article.product button.primary').click();
+  assert.equal(await page.locator('[data-cart-count]').textContent(), '1');
+  for (const w of await page.locator(WIDGET).all()) {
+    assert.equal(await w.getAttribute('state'), 'error');
+    assert.equal(await w.isVisible(), false);
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.xsellError), 'unreachable');
+  await shot(page, '09-endpoint-down');
+  await open(page, 'cart.html');
+  assert.equal(await page.locator('[data-line]').count(), 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a corrupt or too-new blob is refused with a clear error and the page works on', async (t) => {
+  for (const c of [
+    { name: 'corrupt', code: 'blob_corrupt', mutate: (b) => (b[b.length - 10] ^= 0xff, b) },
+    { name: 'too new', code: 'blob_version', mutate: (b) => ((b[4] = 2), b) },
+  ]) {
+    await t.test(c.name, async () => {
+      const { page, context, errors } = await newPage(chrome.browser);
+      await page.route('**/v1/blob/*', async (route) => {
+        const res = await route.fetch();
+        const body = c.mutate(Buffer.from(await res.body()));
+        await route.fulfill({ status: 200, body, headers: { 'content-type': 'application/octet-stream' } });
+      });
+      const seen = [];
+      page.on('console', (m) => m.type() === 'warning' && seen.push(m.text()));
+      await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+      await page.waitForFunction(() => document.documentElement.dataset.xsell === 'failed');
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.xsellError), c.code);
+      assert.ok(seen.some((s) => s.startsWith('xsell: ')), `no clear error logged: ${seen}`);
+      assert.equal(await page.locator('h1').textContent(), withSuggestions.title);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  }
+});
+
+test('hostile catalog strings render as text; a new blob swaps in without a reload', async () => {
+  const hostile = await buildBlob(join(ROOT, 'web', 'test', 'testdata', 'hostile'), 'hostile');
+  const { page, context, errors } = await newPage(chrome.browser);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const oldVersion = await page.evaluate(async () => (await import('/xsell.js')).client().version);
+  await backend.publish(hostile);
+  // Swap without reload: the client revalidates and the widgets re-render.
+  const swapped = await page.evaluate(async () => {
+    const c = (await import('/xsell.js')).client();
+    const updated = new Promise((r) => c.addEventListener('update', () => r(true), { once: true }));
+    return (await c.revalidate()) && (await updated) && c.version;
+  });
+  assert.ok(swapped && swapped !== oldVersion, 'no new version went live');
+  // The old anchor is not in the new catalog: its widget now shows nothing.
+  await page.waitForFunction(() => document.querySelector('xsell-recommendations[placement="product"]:not([mode])').getAttribute('state') !== 'ready');
+
+  await page.addInitScript(() => {
+    window.__xss = undefined;
+  });
+  await open(page, 'product.html?id=cam-1');
+  assert.equal(await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`), 'ready');
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'catalog string ran as script');
+  const title = await page.locator('h1').textContent();
+  assert.equal(title, '<img src=x onerror="window.__xss=1">Camera <b>Pro</b>');
+  const report = await page.evaluate(() => {
+    const out = { imgs: 0, scripts: 0, svgs: 0, bold: 0, jsLinks: 0, names: [], reasons: [], rtl: [], heights: [] };
+    for (const w of document.querySelectorAll('xsell-recommendations')) {
+      const r = w.shadowRoot;
+      out.imgs += r.querySelectorAll('img').length;
+      out.scripts += r.querySelectorAll('script').length;
+      out.svgs += r.querySelectorAll('svg').length;
+      out.bold += r.querySelectorAll('b').length;
+      out.jsLinks += [...r.querySelectorAll('a')].filter((a) => !/^https?:/.test(a.href)).length;
+      for (const n of r.querySelectorAll('li.card .name')) {
+        out.names.push(n.textContent);
+        out.heights.push(n.getBoundingClientRect().height);
+        if (n.matches(':dir(rtl)')) out.rtl.push(n.textContent);
+      }
+      for (const n of r.querySelectorAll('.reason')) out.reasons.push(n.textContent);
+    }
+    out.pageImgs = document.querySelectorAll('img').length;
+    return out;
+  });
+  const result = await page.evaluate(() => document.querySelector('xsell-recommendations[placement="product"]:not([mode])').result);
+  assert.deepEqual(report.names, result.items.map((s) => s.title), 'card names are not the raw titles');
+  assert.equal(report.imgs + report.scripts + report.svgs + report.bold + report.pageImgs, 0, JSON.stringify(report));
+  assert.equal(report.jsLinks, 0, 'a javascript: URL became a link');
+  const long = result.items.find((s) => s.id === 'lens-1');
+  if (long) assert.ok(Math.max(...report.heights) < 60, `a long title is ${Math.max(...report.heights)}px tall`);
+  const rtl = result.items.filter((s) => /[\u0590-\u06ff]/.test(s.title)).map((s) => s.title);
+  assert.deepEqual(report.rtl.sort(), rtl.sort(), 'RTL titles are not laid out right to left');
+  assert.ok(result.items.some((s) => /[<>]/.test(s.title) || /[<>]/.test(s.reason)), `no hostile string was suggested: ${result.items.map((s) => s.id)}`);
+  await shot(page, '08-hostile');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -1,0 +1,171 @@
+// Shared parts of the browser tests: Debian's chromium through
+// playwright-core with the offline flags of DESIGN.md, and the backend the
+// pages talk to — the real edge worker under wrangler dev (edge/test/worker.mjs)
+// when it is there, else web/scripts/devserver.mjs (reported loudly: the D1
+// checks need the worker).
+
+import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+export const ROOT = process.env.ROOT || resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const OUT = process.env.OUT || join(ROOT, '.out');
+export const SITE = join(OUT, 'site');
+export const SHOTS = join(OUT, 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+/** launch starts chromium with a fresh profile and private HOME/XDG dirs. */
+export async function launch() {
+  const home = await mkdtemp(join(OUT, 'tmp-chromium-'));
+  for (const d of ['config', 'cache', 'data']) await mkdir(join(home, d), { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data') },
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => {});
+      await rm(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * newPage opens a page in a fresh context (empty storage) and collects
+ * page errors and console errors, which most tests require to stay empty.
+ */
+export async function newPage(browser, { viewport = { width: 1200, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  const warnings = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  // An HTTP error names its URL here; Chromium's console line for it does not.
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`http ${r.status()} ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'warning') warnings.push(m.text());
+  });
+  return { context, page, errors, warnings };
+}
+
+/** shot saves a full-page screenshot under $OUT/screenshots. */
+export async function shot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+const run = promisify(execFile);
+
+/**
+ * buildBlob compiles a test catalog with the real generator
+ * (`go run ./matrixgen build`) and returns the blob bytes.
+ */
+export async function buildBlob(dir, name) {
+  await mkdir(join(OUT, 'test-web'), { recursive: true });
+  const out = join(OUT, 'test-web', `${name}.blob`);
+  const args = ['run', './matrixgen', 'build', '--orders', join(dir, 'orders.csv'), '--orders-format', 'long', '--catalog', join(dir, 'catalog.csv')];
+  if (existsSync(join(dir, 'matrix.csv'))) args.push('--matrix', join(dir, 'matrix.csv'));
+  if (existsSync(join(dir, 'policy.json'))) args.push('--policy', join(dir, 'policy.json'));
+  args.push('-o', out);
+  await run('go', args, { cwd: ROOT, timeout: 180_000 });
+  return readFile(out);
+}
+
+/**
+ * startBackend serves $OUT/site and the /v1 routes with blob published.
+ * Resolves to {kind, url, publish(bytes), events(), stop()}; events()
+ * answers the stored events ({id, type, ...}) as the backend holds them.
+ */
+export async function startBackend({ blob } = {}) {
+  const workerModule = join(ROOT, 'edge', 'test', 'worker.mjs');
+  if (existsSync(workerModule) && process.env.XSELL_WEB_DEVSERVER !== '1') {
+    const edge = await import(workerModule);
+    const w = await edge.startWorker({ assetsDir: SITE });
+    const publish = (bytes) => edge.publish(w, bytes);
+    try {
+      if (blob) await publish(blob);
+    } catch (e) {
+      await w.stop();
+      throw e;
+    }
+    return {
+      kind: 'worker',
+      url: w.url,
+      token: w.token,
+      publish,
+      events: () => d1(w, 'SELECT id, type, item, placement, rule, order_id FROM events'),
+      d1: (sql) => d1(w, sql),
+      stats: async () => (await fetch(`${w.url}/v1/stats`, { headers: { authorization: `Bearer ${w.token}` } })).json(),
+      async stop() {
+        await w.stop();
+        await rm(w.persistDir, { recursive: true, force: true }).catch(() => {});
+      },
+    };
+  }
+  const { startDevServer } = await import('../scripts/devserver.mjs');
+  const tmp = join(OUT, 'test-web');
+  await mkdir(tmp, { recursive: true });
+  const file = join(tmp, 'devserver.blob');
+  if (blob) await writeFile(file, blob);
+  const s = await startDevServer({ site: SITE, blob: blob ? file : undefined });
+  console.log('# NOTE: edge/test/worker.mjs not found: running against web/scripts/devserver.mjs, not wrangler dev');
+  return {
+    kind: 'devserver',
+    url: s.url,
+    publish: async (bytes) => s.setBlob(bytes),
+    events: async () => [...s.events.values()],
+    stop: () => s.close(),
+  };
+}
+
+// d1 queries the worker's local D1 with `wrangler d1 execute --local`, the
+// same SQLite database the running worker writes.
+async function d1(w, sql) {
+  const edgeDir = join(ROOT, 'edge');
+  const home = join(w.persistDir, 'home-web');
+  for (const d of ['config', 'cache', 'data']) await mkdir(join(home, d), { recursive: true });
+  const env = {
+    ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data'),
+    WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', NO_COLOR: '1',
+  };
+  const { stdout } = await run(
+    process.execPath,
+    [join(edgeDir, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'd1', 'execute', 'DB', '--local', '--persist-to', w.persistDir, '-c', join(edgeDir, 'wrangler.toml'), '--json', '--command', sql],
+    { cwd: edgeDir, env, timeout: 60_000, maxBuffer: 64 << 20 },
+  );
+  const out = JSON.parse(stdout);
+  return out[0]?.results ?? [];
+}
+
+/** waitFor polls fn until it returns a truthy value or ms pass. */
+export async function waitFor(fn, { ms = 15000, every = 200, what = 'condition' } = {}) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}

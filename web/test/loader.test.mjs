@@ -1,0 +1,72 @@
+// Unit tests of the loader's pure checks, in Node: what it accepts from the
+// network before anything reaches the core.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseManifest, checkBlobHeader, uuid, XsellError } from '../xsell.js';
+
+const HASH = 'ab'.repeat(32);
+const good = { version: '1.0', hash: HASH, size: 1000, raw_size: 2000, created: '', counts: {}, shards: [{ hash: HASH, size: 1000 }] };
+
+test('parseManifest', async (t) => {
+  const cases = [
+    { name: 'good', text: JSON.stringify(good) },
+    { name: 'newer minor is fine', text: JSON.stringify({ ...good, version: '1.7' }) },
+    { name: 'not JSON', text: '<html>', code: 'manifest', msg: /not JSON/ },
+    { name: 'array', text: '[]', code: 'manifest', msg: /not an object/ },
+    { name: 'short hash', text: JSON.stringify({ ...good, hash: 'abc' }), code: 'manifest', msg: /"hash"/ },
+    { name: 'upper-case hash', text: JSON.stringify({ ...good, hash: HASH.toUpperCase() }), code: 'manifest', msg: /"hash"/ },
+    { name: 'newer major', text: JSON.stringify({ ...good, version: '2.0' }), code: 'blob_version', msg: /version 2\.0/ },
+    { name: 'bad version', text: JSON.stringify({ ...good, version: 'one' }), code: 'manifest', msg: /"version"/ },
+    { name: 'huge size', text: JSON.stringify({ ...good, size: 1e12 }), code: 'manifest', msg: /"size"/ },
+    { name: 'negative size', text: JSON.stringify({ ...good, size: -1 }), code: 'manifest', msg: /"size"/ },
+    { name: 'bad shard', text: JSON.stringify({ ...good, shards: [{ hash: 'x' }] }), code: 'manifest', msg: /shards\[0\]\.hash/ },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      if (!c.code) {
+        assert.equal(parseManifest(c.text).hash, HASH);
+        return;
+      }
+      assert.throws(() => parseManifest(c.text), (e) => e instanceof XsellError && e.code === c.code && c.msg.test(e.message) && e.message.startsWith('xsell: '));
+    });
+  }
+});
+
+function header({ magic = 'XSEL', major = 1, minor = 0, hash = HASH, len = 128 } = {}) {
+  const b = new Uint8Array(len);
+  b.set(new TextEncoder().encode(magic).subarray(0, 4));
+  b[4] = major & 0xff;
+  b[5] = major >> 8;
+  b[6] = minor;
+  for (let i = 0; i < 32; i++) b[32 + i] = parseInt(hash.slice(2 * i, 2 * i + 2), 16);
+  return b;
+}
+
+test('checkBlobHeader', async (t) => {
+  const m = { hash: HASH };
+  const cases = [
+    { name: 'good', bytes: header() },
+    { name: 'newer minor', bytes: header({ minor: 9 }) },
+    { name: 'short', bytes: header().subarray(0, 100), code: 'blob_corrupt', msg: /shorter than/ },
+    { name: 'bad magic', bytes: header({ magic: 'HTML' }), code: 'blob_corrupt', msg: /XSEL/ },
+    { name: 'newer major', bytes: header({ major: 2 }), code: 'blob_version', msg: /version 2\.0/ },
+    { name: 'another blob', bytes: header({ hash: 'cd'.repeat(32) }), code: 'blob_corrupt', msg: /not the manifest/ },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      if (!c.code) return checkBlobHeader(c.bytes, m);
+      assert.throws(() => checkBlobHeader(c.bytes, m), (e) => e.code === c.code && c.msg.test(e.message));
+    });
+  }
+});
+
+test('uuid is a v4 uuid the edge accepts as an event id', () => {
+  const seen = new Set();
+  for (let i = 0; i < 1000; i++) {
+    const id = uuid();
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(id, /^[A-Za-z0-9_-]{8,64}$/);
+    seen.add(id);
+  }
+  assert.equal(seen.size, 1000);
+});

@@ -244,7 +244,11 @@ func printSummary(e *env, out, manPath string, enc []byte, b *blob.Blob, rep *co
 		fmt.Fprintf(w, "  note      %s\n", s)
 	}
 	for _, ws := range warns {
-		fmt.Fprintf(w, "  warning   %s\n", ws)
+		label := "warning"
+		if ws.What == input.WarnCancelled {
+			label = "note" // what a user of Online Retail expects, not a problem
+		}
+		fmt.Fprintf(w, "  %-9s %s\n", label, ws)
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/xsell/xsell/matrixgen/internal/input"
 	"github.com/xsell/xsell/matrixgen/internal/mine"
@@ -289,9 +288,6 @@ func basketsFor(o *input.Orders, cat *input.Catalog, rep *Report) (*mine.Baskets
 			}
 		}
 		b.Off[ord+1] = uint32(len(b.Items))
-	}
-	if rep.UnknownItems > 0 {
-		rep.Warnings.AddN(o.File, "order lines naming items not in the catalog, left out", strings.Join(rep.UnknownExamples, ", "), int(rep.UnknownLines))
 	}
 	return b, nil
 }

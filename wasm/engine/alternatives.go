@@ -24,7 +24,7 @@ func (e *Engine) Alternatives(anchor uint32, ctx *Context, dst []Suggestion) []S
 		return dst
 	}
 	r.blockAndAnchors()
-	s.block[anchor] = s.gen
+	s.marks[anchor].block = s.gen
 	s.flagCat = s.flagCat[:0] // substitutes are the point here
 	it := &e.b.Items
 	pa := it.Price[anchor]
@@ -93,7 +93,7 @@ func (r *run) alternative(item, anchor uint32, rule Rule, pa, pi float64) {
 func (r *run) passShopper(c *cand) bool {
 	ref := c.ref
 	c.ref = -1
-	ok := r.pass(c)
+	ok := r.pass(c, &r.e.info[c.item])
 	c.ref = ref
 	return ok
 }

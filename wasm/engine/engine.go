@@ -66,6 +66,14 @@ type Engine struct {
 	fbPrior float64
 
 	// Pools for fallbacks: impulse items by popularity, gap fillers by price.
+	// info packs what the filters and scores read of an item into one
+	// cache line, so a candidate costs one memory access, not ten columns.
+	info []itemInfo
+
+	// pairEv[j] is pair j's evidence (ln shrunk lift) under the base
+	// policy's shrinkage; a variant with its own shrinkage recomputes.
+	pairEv []float32
+
 	impulse []uint32
 	gapPool []uint32
 
@@ -129,6 +137,8 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.indexSegments()
 	e.resolvePolicy()
 	e.indexCategoryLinks()
+	e.indexPairEvidence()
+	e.indexInfo()
 	e.pool.New = func() any { return newScratch(n) }
 	return e, nil
 }
@@ -503,5 +513,71 @@ func (e *Engine) indexCategoryLinks() {
 			e.catLinkLift = append(e.catLinkLift, float32(lift(l)))
 		}
 		e.catLinkOff[c+1] = uint32(len(e.catLinkTo))
+	}
+}
+
+func (e *Engine) indexPairEvidence() {
+	p, it := &e.b.Pairs, &e.b.Items
+	e.pairEv = make([]float32, len(p.To))
+	orders := func(i uint32) float64 {
+		if e.decayed {
+			return float64(it.OrdersDecayed[i])
+		}
+		return float64(it.Orders[i])
+	}
+	for a := 0; a < e.n; a++ {
+		na := orders(uint32(a))
+		for j := p.Off[a]; j < p.Off[a+1]; j++ {
+			nab := float64(p.NAB[j])
+			if e.decayed {
+				nab = float64(p.NABDecayed[j])
+			}
+			e.pairEv[j] = float32(lnLift(e.nStats, e.base.w.Shrinkage, nab, na*orders(p.To[j])))
+		}
+	}
+}
+
+// itemInfo is an item's hot fields, packed.
+type itemInfo struct {
+	price  float64 // NaN unknown
+	margin float32 // 0 unknown
+	cat    uint32  // dense category
+	cur    uint32  // currency string ref
+	fbLo   uint32  // feedback rows fbRow[fbLo:fbLo+fbN]
+	fbN    uint16
+	role   blob.Role
+	tier   uint8
+	flags  uint8
+}
+
+const (
+	flagOOS    = 1 << iota // out of stock
+	flagSeason             // has a selling window
+	flagLoyal              // loyalty-only
+	flagExcl               // carries an exclusion tag
+)
+
+func (e *Engine) indexInfo() {
+	it := &e.b.Items
+	e.info = make([]itemInfo, e.n)
+	for i := range e.info {
+		in := &e.info[i]
+		in.price, in.cat, in.cur, in.role, in.tier = it.Price[i], e.cat[i], it.Currency[i], it.Role[i], it.Tier[i]
+		if m := it.Margin[i]; m > 0 && m <= 1 {
+			in.margin = m
+		}
+		in.fbLo, in.fbN = e.fbOff[i], uint16(min(e.fbOff[i+1]-e.fbOff[i], 1<<16-1))
+		if st := it.Stock[i]; st == 0 || (st < 0 && st != blob.StockUnknown) {
+			in.flags |= flagOOS
+		}
+		if it.SeasonFrom[i] != 0 && it.SeasonTo[i] != 0 {
+			in.flags |= flagSeason
+		}
+		if e.loyal[i] {
+			in.flags |= flagLoyal
+		}
+		if e.exclMask[i] != 0 {
+			in.flags |= flagExcl
+		}
 	}
 }

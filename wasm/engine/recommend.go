@@ -168,17 +168,17 @@ func (r *run) blockAndAnchors() {
 	g := s.gen
 	for _, l := range ctx.Cart {
 		if int(l.Item) < e.n {
-			s.block[l.Item] = g
+			s.marks[l.Item].block = g
 		}
 	}
 	for _, d := range ctx.Dismissed {
 		if int(d) < e.n {
-			s.block[d] = g
+			s.marks[d].block = g
 		}
 	}
 	for _, o := range ctx.Owned {
 		if int(o.Item) < e.n {
-			s.owned[o.Item] = g
+			s.marks[o.Item].owned = g
 		}
 	}
 	add := func(item uint32, w float64) {
@@ -206,7 +206,7 @@ func (r *run) blockAndAnchors() {
 	}
 	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n {
 		add(uint32(ctx.Anchor), 1)
-		s.block[ctx.Anchor] = g
+		s.marks[ctx.Anchor].block = g
 	}
 	if !r.anchorOnly {
 		for _, l := range ctx.Cart {
@@ -223,7 +223,8 @@ func (r *run) blockAndAnchors() {
 
 // blocked reports whether item may not be suggested at all.
 func (r *run) blocked(item uint32) bool {
-	return r.s.block[item] == r.s.gen || r.s.owned[item] == r.s.gen
+	m := &r.s.marks[item]
+	return m.block == r.s.gen || m.owned == r.s.gen
 }
 
 // fromMatrix adds the curated rows of every anchor, by item and by category,
@@ -297,6 +298,7 @@ func (r *run) hasSegment(seg uint32) bool {
 func (r *run) fromPairs() {
 	e, s := r.e, r.s
 	p, it := &e.b.Pairs, &e.b.Items
+	same := r.t.w.Shrinkage == e.base.w.Shrinkage
 	for _, a := range s.anchors {
 		na := r.orders(a.item)
 		for j := p.Off[a.item]; j < p.Off[a.item+1]; j++ {
@@ -304,11 +306,17 @@ func (r *run) fromPairs() {
 			if r.blocked(b) {
 				continue
 			}
-			nab := float64(p.NAB[j])
-			if e.decayed {
-				nab = float64(p.NABDecayed[j])
+			var ev float64
+			if same {
+				ev = float64(e.pairEv[j])
+			} else {
+				nab := float64(p.NAB[j])
+				if e.decayed {
+					nab = float64(p.NABDecayed[j])
+				}
+				ev = r.lnLift(nab, na*r.orders(b))
 			}
-			contrib := a.w * r.lnLift(nab, na*r.orders(b))
+			contrib := a.w * ev
 			if contrib <= 0 {
 				continue
 			}
@@ -350,11 +358,13 @@ func (r *run) orders(i uint32) float64 {
 // (n_AB + s) / (E + s) with E = n_A·n_B/N the count expected by chance, so
 // a pair seen 3 times weighs little and one seen 300 times nearly its lift.
 func (r *run) lnLift(nab, nanb float64) float64 {
-	N := r.e.nStats
+	return lnLift(r.e.nStats, r.t.w.Shrinkage, nab, nanb)
+}
+
+func lnLift(N, sh, nab, nanb float64) float64 {
 	if N <= 0 || nanb <= 0 || nab <= 0 {
 		return 0
 	}
-	sh := r.t.w.Shrinkage
 	if sh < 0 || math.IsNaN(sh) {
 		sh = 0
 	}
@@ -432,7 +442,7 @@ func (r *run) fromReplenish() {
 	e, s, ctx := r.e, r.s, r.ctx
 	it := &e.b.Items
 	for _, o := range ctx.Owned {
-		if int(o.Item) >= e.n || s.block[o.Item] == s.gen {
+		if int(o.Item) >= e.n || s.marks[o.Item].block == s.gen {
 			continue
 		}
 		days := float64(it.Replenish[o.Item])
@@ -575,27 +585,25 @@ func (r *run) score() {
 // finish settles a candidate's kind, filters and score.
 func (r *run) finish(c *cand) {
 	e := r.e
-	it := &e.b.Items
-	role := it.Role[c.item]
+	in := &e.info[c.item]
 	if c.rule == RulePairs || c.rule == RuleTriple {
-		c.kind = uint8(kindOfRole(role))
-		c.impulse = role == blob.RoleImpulse
+		c.kind = uint8(kindOfRole(in.role))
+		c.impulse = in.role == blob.RoleImpulse
 	}
-	if c.rule == RuleMatrix && role == blob.RoleImpulse {
+	if c.rule == RuleMatrix && in.role == blob.RoleImpulse {
 		c.impulse = true
 	}
-	c.ok = r.pass(c)
+	c.ok = r.pass(c, in)
 	if !c.ok {
 		return
 	}
 	w := &r.t.w
-	sc := c.base + w.Evidence*c.ev + w.Curated*c.curated
-	if m := float64(it.Margin[c.item]); m > 0 && m <= 1 {
-		sc += w.Margin * m
+	sc := c.base + w.Evidence*c.ev + w.Curated*c.curated + w.Margin*float64(in.margin)
+	if in.fbN > 0 {
+		sc += w.Acceptance * r.acceptance(c)
 	}
-	sc += w.Acceptance * r.acceptance(c)
 	if r.gap > 0 {
-		if p := it.Price[c.item]; p >= r.gap {
+		if p := in.price; p >= r.gap {
 			c.gap = true
 			// Closing the gap with the least overshoot is best.
 			sc += w.Gap * max(0, 1-(p-r.gap)/r.threshold)
@@ -609,10 +617,8 @@ func (r *run) finish(c *cand) {
 func (r *run) acceptance(c *cand) float64 {
 	e := r.e
 	f := &e.b.Feedback
-	rows := e.fbRow[e.fbOff[c.item]:e.fbOff[c.item+1]]
-	if len(rows) == 0 {
-		return 0
-	}
+	in := &e.info[c.item]
+	rows := e.fbRow[in.fbLo : in.fbLo+uint32(in.fbN)]
 	best := -1
 	for _, row := range rows {
 		if f.Anchor[row] == c.anchor && c.anchor >= 0 {
@@ -634,31 +640,32 @@ func (r *run) acceptance(c *cand) float64 {
 }
 
 // pass applies the filters of DESIGN.md rules 3, 4 and 5.
-func (r *run) pass(c *cand) bool {
+func (r *run) pass(c *cand, in *itemInfo) bool {
 	e, ctx := r.e, r.ctx
-	it := &e.b.Items
 	i := c.item
-	if st := it.Stock[i]; st == 0 || (st < 0 && st != blob.StockUnknown) {
+	if in.flags != 0 {
+		if in.flags&flagOOS != 0 {
+			return false
+		}
+		if in.flags&flagSeason != 0 && !blob.InSeason(e.b.Items.SeasonFrom[i], e.b.Items.SeasonTo[i], r.md) {
+			return false
+		}
+		if in.flags&flagExcl != 0 && e.exclMask[i]&r.mask != 0 {
+			return false
+		}
+		if in.flags&flagLoyal != 0 && !r.loy {
+			return false
+		}
+	}
+	if ctx.Currency != 0 && in.cur != 0 && in.cur != ctx.Currency {
 		return false
 	}
-	if !blob.InSeason(it.SeasonFrom[i], it.SeasonTo[i], r.md) {
-		return false
-	}
-	if e.exclMask[i]&r.mask != 0 {
-		return false
-	}
-	if e.loyal[i] && !r.loy {
-		return false
-	}
-	if ctx.Currency != 0 && it.Currency[i] != 0 && it.Currency[i] != ctx.Currency {
-		return false
-	}
-	role := it.Role[i]
+	role := in.role
 	// Complements, not substitutes: never a second flagship of a flagship
 	// anchor's category.
 	if role == blob.RoleFlagship {
 		for _, fc := range r.s.flagCat {
-			if fc == e.cat[i] && fc != 0 {
+			if fc == in.cat && fc != 0 {
 				return false
 			}
 		}
@@ -666,16 +673,15 @@ func (r *run) pass(c *cand) bool {
 	if c.ref < 0 {
 		return true
 	}
-	a := uint32(c.ref)
-	arole := it.Role[a]
+	an := &e.info[c.ref]
 	// Never accessory (or consumable) → flagship.
-	if role == blob.RoleFlagship && (arole == blob.RoleAccessory || arole == blob.RoleConsumable) {
+	if role == blob.RoleFlagship && (an.role == blob.RoleAccessory || an.role == blob.RoleConsumable) {
 		return false
 	}
-	pa, pc := it.Price[a], it.Price[i]
+	pa, pc := an.price, in.price
 	if !math.IsNaN(pa) && !math.IsNaN(pc) && pa > 0 {
 		limit := r.ratio
-		if c.impulse && r.ctx.Placement == Checkout {
+		if c.impulse && ctx.Placement == Checkout {
 			limit = min(limit, e.impRatio)
 		}
 		if pc > pa*limit {
@@ -684,7 +690,7 @@ func (r *run) pass(c *cand) bool {
 	}
 	p := &e.b.Policy
 	if p.MatchTier {
-		ta, tc := it.Tier[a], it.Tier[i]
+		ta, tc := an.tier, in.tier
 		cheap := role == blob.RoleConsumable || (!math.IsNaN(pc) && pc < p.CheapExempt)
 		if ta != 0 && tc != 0 && ta != tc && !cheap {
 			return false

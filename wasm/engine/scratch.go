@@ -5,15 +5,21 @@ package engine
 // calls. One Recommend call uses one scratch; the engine pools them.
 type scratch struct {
 	gen     uint32
-	seen    []uint32 // == gen: the item is a candidate, at slot[item]
-	slot    []int32
-	block   []uint32 // == gen: in the cart or dismissed
-	owned   []uint32 // == gen: owned (replenishment may still bring it back)
+	marks   []mark   // per item, one cache line holds all four
 	relCat  []uint32 // == gen: category related to an anchor (gap fill-ins)
 	cands   []cand
 	anchors []anchor
 	flagCat []uint32 // categories of flagship anchors
 	catUsed []catCount
+}
+
+// mark is an item's per-call state; a field equal to the call's generation
+// is set, anything else is stale.
+type mark struct {
+	seen  uint32 // a candidate, at slot
+	slot  int32
+	block uint32 // in the cart, dismissed or the anchor
+	owned uint32 // owned (replenishment may still bring it back)
 }
 
 type anchor struct {
@@ -50,10 +56,7 @@ type cand struct {
 
 func newScratch(n int) *scratch {
 	return &scratch{
-		seen:  make([]uint32, n),
-		slot:  make([]int32, n),
-		block: make([]uint32, n),
-		owned: make([]uint32, n),
+		marks: make([]mark, n),
 		cands: make([]cand, 0, 256),
 	}
 }
@@ -62,9 +65,7 @@ func newScratch(n int) *scratch {
 func (s *scratch) next(ncat int) {
 	s.gen++
 	if s.gen == 0 { // wrapped: old stamps could collide, clear them once
-		clear(s.seen)
-		clear(s.block)
-		clear(s.owned)
+		clear(s.marks)
 		clear(s.relCat)
 		s.gen = 1
 	}
@@ -79,13 +80,13 @@ func (s *scratch) next(ncat int) {
 
 // get returns the candidate for item, creating it.
 func (s *scratch) get(item uint32) *cand {
-	if s.seen[item] == s.gen {
-		return &s.cands[s.slot[item]]
+	m := &s.marks[item]
+	if m.seen == s.gen {
+		return &s.cands[m.slot]
 	}
-	s.seen[item] = s.gen
-	s.slot[item] = int32(len(s.cands))
+	m.seen, m.slot = s.gen, int32(len(s.cands))
 	s.cands = append(s.cands, cand{item: item, anchor: -1, ref: -1, row: -1})
 	return &s.cands[len(s.cands)-1]
 }
 
-func (s *scratch) isCand(item uint32) bool { return s.seen[item] == s.gen }
+func (s *scratch) isCand(item uint32) bool { return s.marks[item].seen == s.gen }

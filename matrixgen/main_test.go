@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -296,5 +297,42 @@ func TestCampaignAgainstBruteForce(t *testing.T) {
 	data, _ := os.ReadFile(campaign)
 	if got := strings.Count(string(data), "\n") - 1; got != want || want == 0 {
 		t.Errorf("campaign has %d customers, brute force %d", got, want)
+	}
+}
+
+// TestExplainDecayedCuratedFeedback: timed orders give a decayed table; the
+// curated row and the feedback for the pair are shown.
+func TestExplainDecayedCuratedFeedback(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("order_id,item_id,time\n")
+	day := int64(86400)
+	for i := 0; i < 40; i++ {
+		ts := 1700000000 + int64(i)*10*day
+		sb.WriteString(fmt.Sprintf("%d,holder,%d\n%d,lights,%d\n", i, ts, i, ts))
+		if i%2 == 0 {
+			sb.WriteString(fmt.Sprintf("%d,card,%d\n", i, ts))
+		}
+		sb.WriteString(fmt.Sprintf("x%d,card,%d\nx%d,mug,%d\n", i, ts, i, ts))
+	}
+	orders := writeTemp(t, "orders.csv", sb.String())
+	matrix := writeTemp(t, "matrix.csv", "anchor,complement,reason,discount\nholder,lights,keeps the flame steady,10\n")
+	fb := writeTemp(t, "fb.csv", "anchor,item,shown,clicked,added,bought,dismissed\nholder,lights,50,10,5,4,2\n")
+	out := filepath.Join(t.TempDir(), "t.blob")
+	if code, _, stderr := runCLI(t, nil, "build", "--orders", orders, "--matrix", matrix, "--feedback", fb, "-o", out); code != exitOK {
+		t.Fatalf("build: %s", stderr)
+	}
+	code, stdout, stderr := runCLI(t, nil, "explain", out, "holder", "lights")
+	if code != exitOK {
+		t.Fatalf("explain: %s", stderr)
+	}
+	for _, want := range []string{"decayed (half-life 90 days):", "measure         plain", `"keeps the flame steady", bundle discount 10%`,
+		"feedback (A): shown 50, clicked 10, added 5, bought 4, dismissed 2", "bought together in 40 orders"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("explain lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runCLI(t, nil, "inspect", out)
+	if code != exitOK || !strings.Contains(stdout, "2023-11-14 .. 2024-12-08, decay half-life 90 days") {
+		t.Errorf("inspect period:\n%s", stdout)
 	}
 }

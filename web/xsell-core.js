@@ -131,11 +131,12 @@ export class Core {
     if (!this._num.has(String(anchor))) return null;
     const n = this._encode(ctx, anchor);
     const len = this._call(this._x.xsell_bundle(n));
+    this._view();
+    // Totals first: reading items may reuse the output buffer.
+    const total = this._dv.getFloat64(this._out + 16, true);
+    const bundleTotal = this._dv.getFloat64(this._out + 24, true);
     const items = this._list(len);
     if (!items.length) return null;
-    const dv = this._dv;
-    const total = dv.getFloat64(this._out + 16, true);
-    const bundleTotal = dv.getFloat64(this._out + 24, true);
     for (const s of items) {
       s.bundlePrice = s.price == null ? null : round2(s.price * (1 - s.discount / 100));
     }

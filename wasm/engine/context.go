@@ -114,8 +114,11 @@ func (c *Context) Reset() {
 // anchor (or both anchors of a triple) and the item, NA the anchor(s), NB
 // the item, N all orders; Lift = NAB·N / (NA·NB).
 type Evidence struct {
-	NAB, NA, NB, N uint32
-	Lift           float32
+	NAB  uint32  `json:"together"`
+	NA   uint32  `json:"anchor_orders"`
+	NB   uint32  `json:"item_orders"`
+	N    uint32  `json:"orders"`
+	Lift float32 `json:"lift"`
 }
 
 // Suggestion is one recommended item.

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 
 	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/engine"
 	"github.com/xsell/xsell/wasm/internal/synth"
 )
 
@@ -28,6 +30,7 @@ func run(args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	dir := fs.String("o", ".", "output directory")
 	name := fs.String("name", "synth", "file name prefix")
+	expect := fs.Bool("expect", false, "also write NAME.expect.json: the Go engine's answers to sample contexts, for the JS bridge tests")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,5 +55,47 @@ func run(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
 	}
+	if *expect {
+		return writeExpect(filepath.Join(*dir, *name+".expect.json"), raw)
+	}
 	return nil
+}
+
+// Case is one context and the Go engine's answer, as the JS tests read it.
+type Case struct {
+	Name    string           `json:"name"`
+	Request engine.Request   `json:"request"`
+	Want    []engine.Summary `json:"want"`
+}
+
+func writeExpect(path string, raw []byte) error {
+	b, err := blob.Decode(raw, blob.DecodeOptions{})
+	if err != nil {
+		return err
+	}
+	e, err := engine.New(b)
+	if err != nil {
+		return err
+	}
+	id := func(i int) string { return b.Items.ID[i] }
+	now := b.Created + 86400
+	cases := []Case{
+		{Name: "product", Request: engine.Request{Placement: "product", Anchor: id(10), Now: now}},
+		{Name: "cart of three", Request: engine.Request{Placement: "cart", Cart: []engine.CartLine{{ID: id(5), Qty: 1}, {ID: id(42), Qty: 2}, {ID: id(77), Qty: 1}}, Now: now}},
+		{Name: "checkout", Request: engine.Request{Placement: "checkout", Cart: []engine.CartLine{{ID: id(3), Qty: 1}}, Now: now, Visitor: "v-1"}},
+		{Name: "email", Request: engine.Request{Placement: "email", Owned: []engine.OwnedID{{ID: id(1), At: now - 400*86400}, {ID: id(11), At: now - 200*86400}}, Viewed: []string{id(12)}, Now: now}},
+		{Name: "segments and k", Request: engine.Request{Placement: "product", Anchor: id(20), Segments: []string{"diabetic"}, K: 4, Now: now}},
+	}
+	for i := range cases {
+		var ctx engine.Context
+		if _, err := e.Resolve(&cases[i].Request, &ctx); err != nil {
+			return err
+		}
+		cases[i].Want = e.Summarize(e.Recommend(&ctx, nil))
+	}
+	data, err := json.MarshalIndent(cases, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }

@@ -1,0 +1,169 @@
+// Tests of the JS bridge (web/xsell-core.js) against the real wasm core under
+// Node: load, reject and swap blobs; recommend, bundle, alternatives,
+// variant and item through the shared buffers; the answers must equal the Go
+// engine's for the same contexts (NAME.expect.json, written by mkblob).
+// Env: XSELL_SITE (the built site: xsell.wasm, wasm_exec.js, xsell-core.js),
+// XSELL_TESTDATA (mkblob's output).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const site = process.env.XSELL_SITE;
+const data = process.env.XSELL_TESTDATA;
+if (!site || !data) throw new Error('set XSELL_SITE and XSELL_TESTDATA (wasm/scripts/test.sh does)');
+
+const { instantiate, RULES, KINDS } = await import(pathToFileURL(join(site, 'xsell-core.js')));
+const wasmBytes = readFileSync(join(site, 'xsell.wasm'));
+const wasmExecURL = pathToFileURL(join(site, 'wasm_exec.js'));
+const blob = (name) => readFileSync(join(data, name));
+const cases = JSON.parse(readFileSync(join(data, 'small.expect.json'), 'utf8'));
+
+const core = await instantiate({ wasmBytes, wasmExecURL });
+
+function toCtx(r) {
+  return {
+    placement: r.placement, anchor: r.anchor, cart: r.cart, viewed: r.viewed, owned: r.owned,
+    dismissed: r.dismissed, segments: r.segments, now: r.now, currency: r.currency,
+    freeDelivery: r.free_delivery, visitorId: r.visitor, k: r.k,
+  };
+}
+
+test('recommend before a blob throws', () => {
+  assert.throws(() => core.recommend({ placement: 'product', anchor: 'x' }), /no blob/);
+});
+
+test('loadBlob returns the blob info', () => {
+  const info = core.loadBlob(blob('small.blob'));
+  assert.equal(info.items, 500);
+  assert.equal(info.version, '1.0');
+  assert.match(info.hash, /^[0-9a-f]{64}$/);
+  assert.equal(info.experiments[0].name, 'weights');
+  assert.equal(core.info.hash, info.hash);
+});
+
+for (const c of cases) {
+  test(`same answer as the Go engine: ${c.name}`, () => {
+    core.loadBlob(blob('small.blob'));
+    const got = core.recommend(toCtx(c.request));
+    assert.equal(got.length, c.want.length, JSON.stringify(got.map((s) => s.id)));
+    got.forEach((s, i) => {
+      const w = c.want[i];
+      assert.equal(s.id, w.id);
+      assert.equal(s.rule, w.rule);
+      assert.equal(s.kind, w.kind);
+      assert.equal(s.reason, w.reason);
+      assert.equal(s.anchor, w.anchor ?? null);
+      assert.equal(s.fallback, !!w.fallback);
+      assert.equal(s.closesGap, !!w.closes_gap);
+      if (w.evidence) {
+        assert.equal(s.evidence.together, w.evidence.together);
+        assert.equal(s.evidence.orders, w.evidence.orders);
+      } else {
+        assert.equal(s.evidence, null);
+      }
+    });
+  });
+}
+
+test('suggestions are plain objects with the card fields', () => {
+  core.loadBlob(blob('small.blob'));
+  const [s] = core.recommend({ placement: 'product', anchor: 'sku-10' });
+  for (const f of ['id', 'title', 'currency', 'url', 'image', 'category', 'kind', 'rule', 'reason']) {
+    assert.equal(typeof s[f], 'string', f);
+    assert.ok(s[f].length > 0, f);
+  }
+  assert.equal(typeof s.price, 'number');
+  assert.ok(RULES.includes(s.rule));
+  assert.ok(KINDS.includes(s.kind));
+  assert.equal(s.url, `/p/${s.id}`);
+});
+
+for (const [name, file, code] of [
+  ['bad hash', 'small.bad.blob', 'hash'],
+  ['not a blob', null, 'magic'],
+  ['truncated', 'truncated', 'truncated'],
+]) {
+  test(`a bad blob is rejected and the previous one keeps serving: ${name}`, () => {
+    const good = core.loadBlob(blob('small.blob'));
+    const before = core.recommend({ placement: 'product', anchor: 'sku-10' });
+    let bytes;
+    if (file === null) bytes = new TextEncoder().encode('<html>not found</html>'.repeat(10));
+    else if (file === 'truncated') bytes = blob('small.blob').subarray(0, 1000);
+    else bytes = blob(file);
+    assert.throws(() => core.loadBlob(bytes), (e) => e instanceof Error && e.code === code && e.message.length > 0);
+    assert.equal(core.info.hash, good.hash);
+    assert.deepEqual(core.recommend({ placement: 'product', anchor: 'sku-10' }), before);
+  });
+}
+
+test('a new blob swaps in', () => {
+  core.loadBlob(blob('small.blob'));
+  const info = core.loadBlob(blob('other.blob'));
+  assert.equal(info.items, 300);
+  assert.equal(core.item('sku-400'), null);
+  assert.notEqual(core.item('sku-10'), null);
+});
+
+test('a zstd body loads when the build has the decoder, else says why', () => {
+  try {
+    const info = core.loadBlob(blob('small.zst.blob'));
+    assert.equal(info.items, 500);
+  } catch (e) {
+    assert.equal(e.code, 'zstd');
+  }
+});
+
+test('unknown ids and segments are ignored', () => {
+  core.loadBlob(blob('small.blob'));
+  const a = core.recommend({ placement: 'cart', cart: [{ id: 'sku-5' }, { id: 'nope' }], segments: ['nobody'] });
+  const b = core.recommend({ placement: 'cart', cart: [{ id: 'sku-5' }] });
+  assert.deepEqual(a, b);
+});
+
+test('unknown placement throws', () => {
+  core.loadBlob(blob('small.blob'));
+  assert.throws(() => core.recommend({ placement: 'homepage', anchor: 'sku-1' }), /placement/);
+});
+
+test('bundle totals add up', () => {
+  core.loadBlob(blob('small.blob'));
+  const b = core.bundle('sku-10', { now: 1780086400 });
+  assert.ok(b && b.items.length > 0);
+  assert.equal(b.anchor.id, 'sku-10');
+  const total = b.anchor.price + b.items.reduce((s, x) => s + x.price, 0);
+  const bundled = b.anchor.price + b.items.reduce((s, x) => s + x.bundlePrice, 0);
+  assert.ok(Math.abs(total - b.total) < 0.02, `${total} vs ${b.total}`);
+  assert.ok(Math.abs(bundled - b.bundleTotal) < 0.05, `${bundled} vs ${b.bundleTotal}`);
+  assert.ok(b.items.some((x) => x.discount > 0), 'the curated row carries a discount');
+  assert.equal(core.bundle('no-such-item'), null);
+});
+
+test('alternatives are apart: pricier up-sells, cheaper down-sells', () => {
+  core.loadBlob(blob('small.blob'));
+  let found = false;
+  for (let i = 0; i < 60; i++) {
+    const id = `sku-${i}`;
+    const a = core.item(id);
+    const alt = core.alternatives(id);
+    for (const s of alt.upsell) assert.ok(s.price > a.price && s.price <= a.price * 1.25 + 1e-9 && s.category === a.category);
+    for (const s of alt.downsell) assert.ok(s.price < a.price && s.price >= a.price * 0.5 - 1e-9 && s.category === a.category);
+    found ||= alt.upsell.length > 0 && alt.downsell.length > 0;
+  }
+  assert.ok(found, 'some item has both');
+});
+
+test('variant is deterministic and holdouts get nothing', () => {
+  core.loadBlob(blob('small.blob'));
+  const count = {};
+  let holdout = null;
+  for (let i = 0; i < 2000; i++) {
+    const [a] = core.variant(`visitor-${i}`);
+    assert.deepEqual(core.variant(`visitor-${i}`), [a]);
+    count[a.variant] = (count[a.variant] || 0) + 1;
+    if (a.holdout && !holdout) holdout = `visitor-${i}`;
+  }
+  assert.ok(count.control > 800 && count['evidence-heavy'] > 800 && count.holdout > 120, JSON.stringify(count));
+  assert.deepEqual(core.recommend({ placement: 'product', anchor: 'sku-10', visitorId: holdout }), []);
+});

@@ -2,6 +2,9 @@ package input
 
 import (
 	"bytes"
+	"encoding/csv"
+	"io"
+	"strconv"
 	"fmt"
 	"math"
 	"reflect"
@@ -165,13 +168,66 @@ func BenchmarkReadOrders(b *testing.B) {
 		b.Run(fmt.Sprintf("long/%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			cpu := cpuSeconds()
 			for i := 0; i < b.N; i++ {
 				o, _, err := ReadOrders("bench.csv", bytes.NewReader(data), FormatLong)
 				if err != nil || o.Len() != n/10 {
 					b.Fatal(err, o.Len())
 				}
 			}
-			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+			reportRates(b, n, cpu)
+		})
+		// The baseline: encoding/csv and a map per id, the straightforward way.
+		b.Run(fmt.Sprintf("baseline-encoding-csv/%d", n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			cpu := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				if got := naiveRead(b, data); got != n/10 {
+					b.Fatal(got)
+				}
+			}
+			reportRates(b, n, cpu)
 		})
 	}
+}
+
+// reportRates adds order lines per second of wall time and, where the
+// platform tells, per second of CPU time (all goroutines, GC included).
+func reportRates(b *testing.B, n int, cpu0 float64) {
+	lines := float64(n) * float64(b.N)
+	b.ReportMetric(lines/b.Elapsed().Seconds(), "lines/s")
+	if cpu0 >= 0 {
+		b.ReportMetric(lines/(cpuSeconds()-cpu0), "lines/cpu-s")
+	}
+}
+
+// naiveRead is what one writes first: encoding/csv, a map from order id to
+// its items, item ids as strings.
+func naiveRead(b *testing.B, data []byte) int {
+	r := csv.NewReader(bytes.NewReader(data))
+	if _, err := r.Read(); err != nil {
+		b.Fatal(err)
+	}
+	orders := map[string][]int{}
+	items := map[string]int{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := strconv.ParseFloat(rec[3], 64); err != nil {
+			b.Fatal(err)
+		}
+		it, ok := items[rec[1]]
+		if !ok {
+			it = len(items)
+			items[rec[1]] = it
+		}
+		orders[rec[0]] = append(orders[rec[0]], it)
+	}
+	return len(orders)
 }

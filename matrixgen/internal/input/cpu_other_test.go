@@ -1,0 +1,5 @@
+//go:build !linux
+
+package input
+
+func cpuSeconds() float64 { return -1 }

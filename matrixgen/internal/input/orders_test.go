@@ -3,11 +3,11 @@ package input
 import (
 	"bytes"
 	"encoding/csv"
-	"io"
-	"strconv"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/xsell/xsell/matrixgen/internal/input"
 	"github.com/xsell/xsell/matrixgen/internal/mine"
@@ -269,6 +270,11 @@ func basketsFor(o *input.Orders, cat *input.Catalog, rep *Report) (*mine.Baskets
 		toCat[i] = uint32(j)
 		identity = identity && j == i
 	}
+	if rep.UnknownItems == len(o.ItemIDs) {
+		return nil, &input.Error{File: o.File, Err: input.Errorf(input.ErrUnknown,
+			"no order names an item of the catalog %s (orders name e.g. %s; the catalog has e.g. %s): do the id columns match?",
+			cat.File, strings.Join(rep.UnknownExamples, ", "), strings.Join(firstIDs(cat, 3), ", "))}
+	}
 	b := &mine.Baskets{NItems: len(cat.Items)}
 	if o.Time != nil && slices.ContainsFunc(o.Time, func(t int64) bool { return t != 0 }) {
 		b.Time = o.Time
@@ -290,6 +296,14 @@ func basketsFor(o *input.Orders, cat *input.Catalog, rep *Report) (*mine.Baskets
 		b.Off[ord+1] = uint32(len(b.Items))
 	}
 	return b, nil
+}
+
+func firstIDs(cat *input.Catalog, n int) []string {
+	var ids []string
+	for _, it := range cat.Items[:min(n, len(cat.Items))] {
+		ids = append(ids, it.ID)
+	}
+	return ids
 }
 
 func fillMatrix(b *blob.Blob, cat *input.Catalog, m *input.Matrix, st *blob.StringTable) error {

@@ -258,6 +258,12 @@ func TestCompileErrors(t *testing.T) {
 			}
 		})
 	}
+	wrongIDs := orders(t, "order_id,item_id\n1,SKU-1\n1,SKU-2\n")
+	_, _, err := Compile(Inputs{Catalog: cat, Orders: wrongIDs}, Options{})
+	const want = "orders.csv: no order names an item of the catalog catalog.csv (orders name e.g. SKU-1, SKU-2; the catalog has e.g. cam, lens, card): do the id columns match?"
+	if !errors.Is(err, input.ErrUnknown) || err.Error() != want {
+		t.Errorf("no known item:\n got %v\nwant %s", err, want)
+	}
 	if _, _, err := Compile(Inputs{}, Options{}); !errors.Is(err, ErrNoOrders) {
 		t.Errorf("no orders: %v", err)
 	}

@@ -100,6 +100,10 @@ test('add to cart from a suggestion updates the shop cart and queues an add even
   assert.equal(await page.locator('[data-cart-count]').textContent(), '1');
   const queued = await page.evaluate(() => JSON.parse(localStorage.getItem('xsell:queue') || '[]').concat(JSON.parse(localStorage.getItem('xsell:attributed') || '[]')));
   assert.ok(queued.some((e) => e.item === id), 'add recorded');
+  // The shop asked for GA4 mirroring: impressions and the add are in dataLayer.
+  const dl = await page.evaluate(() => (window.dataLayer || []).filter((x) => x.event).map((x) => [x.event, x.ecommerce.items[0].item_id]));
+  assert.ok(dl.some(([e, i]) => e === 'add_to_cart' && i === id), `dataLayer: ${JSON.stringify(dl)}`);
+  assert.ok(dl.some(([e]) => e === 'view_item_list'), `dataLayer: ${JSON.stringify(dl)}`);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -413,5 +417,28 @@ test('hostile catalog strings render as text; a new blob swaps in without a relo
   assert.ok(result.items.some((s) => /[<>]/.test(s.title) || /[<>]/.test(s.reason)), `no hostile string was suggested: ${result.items.map((s) => s.id)}`);
   await shot(page, '08-hostile');
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('dashboard draws the stats of the events the earlier tests sent', async (t) => {
+  if (backend.kind !== 'worker') return t.skip('GET /v1/stats needs the edge worker');
+  const stats = await waitFor(async () => {
+    const s = await backend.stats();
+    return s.totals?.impressions > 0 && s.totals?.adds > 0 ? s : null;
+  }, { ms: 30000, every: 1000, what: 'impressions and adds in /v1/stats' });
+  const { page, context, errors } = await newPage(chrome.browser, { viewport: { width: 1200, height: 1000 } });
+  await page.goto(`${backend.url}/dashboard.html?token=${encodeURIComponent(backend.token)}`);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.dashboard));
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.dashboard), 'ready', await page.locator('[data-status]').textContent());
+  assert.equal(await page.locator('[data-kpi="Impressions"] b').textContent(), stats.totals.impressions.toLocaleString('en-US'));
+  const charts = await page.evaluate(() => [...document.querySelectorAll('canvas[data-chart]')].map((c) => [c.dataset.chart, !!globalThis.Chart.getChart(c)]));
+  assert.deepEqual(charts.filter(([, drawn]) => !drawn), [], 'charts not drawn');
+  assert.ok((await page.locator('[data-rules] tbody tr').count()) >= 1, 'no rule rows');
+  await shot(page, '10-dashboard');
+  // A wrong token is refused with the edge's message, not a blank page.
+  await page.goto(`${backend.url}/dashboard.html?token=wrong`);
+  await page.waitForFunction(() => document.documentElement.dataset.dashboard === 'error');
+  assert.match(await page.locator('[data-status]').textContent(), /HTTP 401|HTTP 403/);
+  assert.deepEqual(errors.filter((e) => !/\/v1\/stats/.test(e)), []);
   await context.close();
 });

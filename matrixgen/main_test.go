@@ -226,10 +226,19 @@ func TestReportAndCampaign(t *testing.T) {
 			t.Errorf("report contains %q", bad)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;keeps&lt;/b&gt; it lit", "Flagships with no complement", "Post-purchase campaigns"} {
+	// a → b: together in 4 of 8 orders, a in 6, b in 5: lift 1.07, no evidence.
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;keeps&lt;/b&gt; it lit", "Flagships with no complement", "Post-purchase campaigns",
+		"not supported", "together in 4 orders, lift 1.07"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q", want)
 		}
+	}
+	html2 := filepath.Join(dir, "r2.html")
+	if code, _, stderr := runCLI(t, nil, "report", out, "-o", html2); code != exitOK {
+		t.Fatalf("report without orders: %s", stderr)
+	}
+	if page2, _ := os.ReadFile(html2); !strings.Contains(string(page2), "pass --orders to test it") {
+		t.Errorf("report without orders does not say the pair was not tested")
 	}
 	// Flagship c has no curated and no mined complement.
 	if !regexp.MustCompile(`1 of 2 flagship items`).MatchString(text) {

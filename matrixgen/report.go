@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/xsell/xsell/matrixgen/internal/input"
+	"github.com/xsell/xsell/matrixgen/internal/mine"
 	"github.com/xsell/xsell/wasm/blob"
 	"github.com/xsell/xsell/wasm/stats"
 )
@@ -39,7 +40,7 @@ func (e *env) report(args []string) error {
 	fs := e.flags("report", reportUsage)
 	out := fs.String("o", "", "HTML `file` to write (required)")
 	items := fs.Int("items", 200, "how many of the most ordered items to show with their complements")
-	ordersFile := fs.String("orders", "", "order `file` with customer ids, for --have-not")
+	ordersFile := fs.String("orders", "", "order `file`: test curated pairs the blob did not keep, and find customers for --have-not")
 	format := fs.String("orders-format", input.FormatAuto, "orders format: "+strings.Join(input.Formats, ", "))
 	campaign := fs.String("campaign", "", "CSV `file` for the customers of --have-not")
 	var haveNot pairList
@@ -62,7 +63,19 @@ func (e *env) report(args []string) error {
 	if err != nil {
 		return err
 	}
-	data := buildReport(b, *items)
+	var orders *input.Orders
+	if *ordersFile != "" {
+		rc, _, err := e.open(*ordersFile)
+		if err != nil {
+			return err
+		}
+		orders, _, err = input.ReadOrders(displayName(*ordersFile), rc, *format)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	data := buildReport(b, *items, newPairCounter(orders))
 	if len(haveNot) > 0 {
 		pairs := make([][2]int, 0, len(haveNot))
 		for _, hn := range haveNot {
@@ -80,7 +93,7 @@ func (e *env) report(args []string) error {
 			}
 			pairs = append(pairs, [2]int{a, c})
 		}
-		rows, summary, err := e.haveNot(b, *ordersFile, *format, pairs)
+		rows, summary, err := customersWithout(b, orders, pairs)
 		if err != nil {
 			return err
 		}
@@ -166,7 +179,7 @@ func itemOf(b *blob.Blob, i int) reportItem {
 	return reportItem{ID: b.Items.ID[i], Title: b.Items.Title[i], Role: b.Items.Role[i].String(), Category: b.Str(b.Items.Category[i]), Price: price}
 }
 
-func buildReport(b *blob.Blob, nItems int) reportData {
+func buildReport(b *blob.Blob, nItems int, pc *pairCounter) reportData {
 	d := reportData{
 		Created: isoTime(b.Created), Generator: b.Generator, Hash: b.Header.HashHex(),
 		Orders: int(b.Stats.Orders), Lines: int(b.Stats.Lines), Items: b.Items.Len(), Pairs: len(b.Pairs.To),
@@ -204,7 +217,7 @@ func buildReport(b *blob.Blob, nItems int) reportData {
 		d.Anchors = append(d.Anchors, an)
 	}
 	for r := 0; r < b.Matrix.Len(); r++ {
-		d.Curated = append(d.Curated, curatedRow(b, r))
+		d.Curated = append(d.Curated, curatedRow(b, r, pc))
 		switch d.Curated[r].StatusClass {
 		case "ok":
 			d.Supported++
@@ -230,7 +243,7 @@ func buildReport(b *blob.Blob, nItems int) reportData {
 }
 
 // curatedRow says whether the orders support a curated pair.
-func curatedRow(b *blob.Blob, r int) reportCurated {
+func curatedRow(b *blob.Blob, r int, pc *pairCounter) reportCurated {
 	m := &b.Matrix
 	c := int(m.Complement[r])
 	row := reportCurated{Line: m.Line[r], Anchor: matrixAnchor(b, r), Complement: itemOf(b, c), Kind: m.Kind[r].String(), Reason: b.Str(m.Reason[r])}
@@ -261,9 +274,20 @@ func curatedRow(b *blob.Blob, r int) reportCurated {
 		case b.Items.Orders[a] < minCount || b.Items.Orders[c] < minCount:
 			row.Status, row.StatusClass = "too little data", "thin"
 			row.Note = fmt.Sprintf("%d and %d orders; mining needs %d", b.Items.Orders[a], b.Items.Orders[c], minCount)
+		case pc != nil:
+			// Not kept: count it from the orders and apply the mining test.
+			t := pc.table(b.Items.ID[a], b.Items.ID[c])
+			m := b.Policy.Mining
+			if t.NAB >= float64(minCount) && mine.LiftLower(uint32(t.NAB), uint32(t.NA), uint32(t.NB), uint32(t.N), m.Confidence) > 1 {
+				row.Status, row.StatusClass = "supported", "ok"
+				row.Note = t.Evidence() + fmt.Sprintf(" (significant, outside the best %d kept)", m.Neighbours)
+			} else {
+				row.Status, row.StatusClass = "not supported", "bad"
+				row.Note = fmt.Sprintf("together in %.0f orders, lift %.2f, p %s: not more often than chance", t.NAB, t.Lift(), pValue(t.FisherP()))
+			}
 		default:
-			row.Status, row.StatusClass = "not supported", "bad"
-			row.Note = fmt.Sprintf("not among the mined neighbours (%d and %d orders)", b.Items.Orders[a], b.Items.Orders[c])
+			row.Status, row.StatusClass = "not kept", "thin"
+			row.Note = fmt.Sprintf("not among the best %d mined neighbours (%d and %d orders); pass --orders to test it", b.Policy.Mining.Neighbours, b.Items.Orders[a], b.Items.Orders[c])
 		}
 		return row
 	}
@@ -304,20 +328,11 @@ type campaignRow struct {
 	hasTitle, sugTitl string
 }
 
-// haveNot finds, per pair (A, B), the customers with an order holding A and
+// customersWithout finds, per pair (A, B), the customers with an order holding A and
 // none holding B.
-func (e *env) haveNot(b *blob.Blob, name, format string, pairs [][2]int) ([]campaignRow, []reportCampaign, error) {
-	rc, _, err := e.open(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rc.Close()
-	o, _, err := input.ReadOrders(displayName(name), rc, format)
-	if err != nil {
-		return nil, nil, err
-	}
+func customersWithout(b *blob.Blob, o *input.Orders, pairs [][2]int) ([]campaignRow, []reportCampaign, error) {
 	if o.Customer == nil {
-		return nil, nil, &input.Error{File: displayName(name), Err: input.Errorf(input.ErrMissingColumn, "no customer column: --have-not needs customer ids")}
+		return nil, nil, &input.Error{File: o.File, Err: input.Errorf(input.ErrMissingColumn, "no customer column: --have-not needs customer ids")}
 	}
 	orderItem := make(map[string]uint32, len(o.ItemIDs))
 	for i, id := range o.ItemIDs {
@@ -399,6 +414,52 @@ func writeCampaign(w io.Writer, rows []campaignRow) error {
 	return cw.Error()
 }
 
+// pairCounter counts exact 2×2 tables from order baskets, for pairs the
+// blob did not keep.
+type pairCounter struct {
+	o      *input.Orders
+	byItem map[string][]uint32 // item id → orders holding it, ascending, once each
+}
+
+func newPairCounter(o *input.Orders) *pairCounter {
+	if o == nil {
+		return nil
+	}
+	pc := &pairCounter{o: o, byItem: make(map[string][]uint32, len(o.ItemIDs))}
+	last := make([]int, len(o.ItemIDs))
+	for i := range last {
+		last[i] = -1
+	}
+	for ord := 0; ord < o.Len(); ord++ {
+		for _, x := range o.Basket(ord) {
+			if last[x] != ord {
+				last[x] = ord
+				id := o.ItemIDs[x]
+				pc.byItem[id] = append(pc.byItem[id], uint32(ord))
+			}
+		}
+	}
+	return pc
+}
+
+func (pc *pairCounter) table(a, c string) stats.Table {
+	la, lc := pc.byItem[a], pc.byItem[c]
+	t := stats.Table{NA: float64(len(la)), NB: float64(len(lc)), N: float64(pc.o.Len())}
+	for i, j := 0, 0; i < len(la) && j < len(lc); {
+		switch {
+		case la[i] < lc[j]:
+			i++
+		case la[i] > lc[j]:
+			j++
+		default:
+			t.NAB++
+			i++
+			j++
+		}
+	}
+	return t
+}
+
 // csvSafe defuses spreadsheet formulas in text that came from the shop's files.
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
@@ -439,7 +500,7 @@ details{margin:.3rem 0} summary{cursor:pointer} code{font-size:12px}
 {{end}}
 
 <h2>Curated pairs</h2>
-<p>{{len .Curated}} curated pairs: <span class="ok">{{.Supported}} supported by orders</span>, <span class="bad">{{.Unsupported}} not supported</span>, <span class="thin">{{.Sparse}} with too little data</span>.</p>
+<p>{{len .Curated}} curated pairs: <span class="ok">{{.Supported}} supported by orders</span>, <span class="bad">{{.Unsupported}} not supported</span>, <span class="thin">{{.Sparse}} with too little data or not tested</span>. A pair is supported when it passes the mining test (together in at least {{.MinCount}} orders, lift above 1 with 95% confidence).</p>
 {{if .Curated}}<table><tr><th>line</th><th>anchor</th><th>complement</th><th>kind</th><th>reason</th><th>discount</th><th>valid</th><th>orders say</th></tr>
 {{range .Curated}}<tr><td class="num">{{.Line}}</td><td><code>{{.Anchor}}</code><br><span class="muted">{{.AnchorTitle}}</span></td><td>{{.Complement.Title}}<br><code>{{.Complement.ID}}</code></td><td>{{.Kind}}</td><td>{{.Reason}}</td><td>{{.Discount}}</td><td>{{.Valid}}</td><td><span class="{{.StatusClass}}">{{.Status}}</span><br><span class="muted">{{.Note}}</span></td></tr>
 {{end}}</table>{{end}}

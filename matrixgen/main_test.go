@@ -178,6 +178,14 @@ func TestGroceriesThroughBuild(t *testing.T) {
 			t.Errorf("explain output lacks %s:\n%s", re, stdout)
 		}
 	}
+	html := filepath.Join(dir, "g.html")
+	if code, _, stderr := runCLI(t, nil, "report", out, "-o", html); code != exitOK {
+		t.Fatalf("report: %s", stderr)
+	}
+	page, _ := os.ReadFile(html)
+	if !strings.Contains(string(page), "Bought with both: {A,B} → C") || !strings.Contains(string(page), "whole milk") {
+		t.Errorf("groceries report lacks the {A,B}→C section")
+	}
 }
 
 func TestExplainPairNotKept(t *testing.T) {

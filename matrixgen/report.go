@@ -150,6 +150,14 @@ type reportCurated struct {
 	Status, StatusClass, Note string
 }
 
+type reportTriple struct {
+	A, B, C    reportItem
+	NAB, NABC  uint32
+	Confidence string
+	Lift       string
+	BestSingle string
+}
+
 type reportCampaign struct {
 	HasID, HasTitle, SuggestID, SuggestTitle string
 	Customers                                int
@@ -164,6 +172,7 @@ type reportData struct {
 	Curated                        []reportCurated
 	Supported, Unsupported, Sparse int
 	Lonely                         []reportItem
+	Triples3                       []reportTriple
 	Flagships                      int
 	NeverOrdered                   int
 	Campaigns                      []reportCampaign
@@ -216,6 +225,7 @@ func buildReport(b *blob.Blob, nItems int, pc *pairCounter) reportData {
 		}
 		d.Anchors = append(d.Anchors, an)
 	}
+	d.Triples3 = topTriples(b, 25)
 	for r := 0; r < b.Matrix.Len(); r++ {
 		d.Curated = append(d.Curated, curatedRow(b, r, pc))
 		switch d.Curated[r].StatusClass {
@@ -240,6 +250,48 @@ func buildReport(b *blob.Blob, nItems int, pc *pairCounter) reportData {
 		}
 	}
 	return d
+}
+
+// topTriples lists the {A,B}→C rules with the most orders behind them,
+// with the confidence of the pair against the better single antecedent.
+func topTriples(b *blob.Blob, n int) []reportTriple {
+	t := &b.Triples
+	type ref struct{ r, k int }
+	var all []ref
+	for r := range t.A {
+		for k := t.Off[r]; k < t.Off[r+1]; k++ {
+			all = append(all, ref{r, int(k)})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		x, y := all[i], all[j]
+		if t.NABC[x.k] != t.NABC[y.k] {
+			return t.NABC[x.k] > t.NABC[y.k]
+		}
+		return x.k < y.k
+	})
+	var out []reportTriple
+	N := float64(b.Stats.Orders)
+	for _, x := range all[:min(n, len(all))] {
+		a, c, to := int(t.A[x.r]), int(t.B[x.r]), int(t.To[x.k])
+		conf := float64(t.NABC[x.k]) / math.Max(1, float64(t.NAB[x.r]))
+		single := 0.0
+		for _, ant := range []int{a, c} {
+			if k, ok := pairIndex(b, ant, to); ok {
+				single = math.Max(single, float64(b.Pairs.NAB[k])/math.Max(1, float64(b.Items.Orders[ant])))
+			}
+		}
+		rt := reportTriple{A: itemOf(b, a), B: itemOf(b, c), C: itemOf(b, to), NAB: t.NAB[x.r], NABC: t.NABC[x.k],
+			Confidence: fmt.Sprintf("%.0f%%", 100*conf), BestSingle: "not kept"}
+		if nc := float64(b.Items.Orders[to]); nc > 0 && N > 0 {
+			rt.Lift = fmt.Sprintf("%.1f×", conf/(nc/N))
+		}
+		if single > 0 {
+			rt.BestSingle = fmt.Sprintf("%.0f%%", 100*single)
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 // curatedRow says whether the orders support a curated pair.
@@ -498,6 +550,12 @@ details{margin:.3rem 0} summary{cursor:pointer} code{font-size:12px}
 {{range .Neighbours}}<tr><td>{{.Item.Title}}</td><td><code>{{.Item.ID}}</code></td><td class="num">{{.NAB}}{{if .Decayed}} <span class="muted">({{.Decayed}} decayed)</span>{{end}}</td><td class="num">{{.Confidence}}</td><td class="num">{{.Lift}}</td><td class="num">{{.Zhang}}</td><td class="num">{{.FisherP}}</td><td>{{.Evidence}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">No complement has enough evidence yet.</p>{{end}}</details>
 {{end}}
+
+{{if .Triples3}}<h2>Bought with both: {A,B} → C</h2>
+<p class="muted">When a basket already holds both A and B, C follows more often than with either alone. The rules with the most orders behind them; "alone" is the better of A→C and B→C.</p>
+<table><tr><th>A</th><th>B</th><th>→ C</th><th>orders with A and B</th><th>… and C</th><th>confidence</th><th>alone</th><th>lift</th></tr>
+{{range .Triples3}}<tr><td>{{.A.Title}}</td><td>{{.B.Title}}</td><td>{{.C.Title}}</td><td class="num">{{.NAB}}</td><td class="num">{{.NABC}}</td><td class="num">{{.Confidence}}</td><td class="num">{{.BestSingle}}</td><td class="num">{{.Lift}}</td></tr>
+{{end}}</table>{{end}}
 
 <h2>Curated pairs</h2>
 <p>{{len .Curated}} curated pairs: <span class="ok">{{.Supported}} supported by orders</span>, <span class="bad">{{.Unsupported}} not supported</span>, <span class="thin">{{.Sparse}} with too little data or not tested</span>. A pair is supported when it passes the mining test (together in at least {{.MinCount}} orders, lift above 1 with 95% confidence).</p>

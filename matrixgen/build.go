@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -82,7 +85,7 @@ func (e *env) build(args []string) error {
 	var in compile.Inputs
 	var warns input.Warnings
 	if f.catalog != "" {
-		err = e.readInput(f.catalog, func(name string, r *countingReader) (input.Warnings, error) {
+		err = e.readInput(f.catalog, func(name string, r io.Reader) (input.Warnings, error) {
 			c, ws, err := input.ReadCatalog(name, r)
 			in.Catalog = c
 			return ws, err
@@ -91,7 +94,7 @@ func (e *env) build(args []string) error {
 			return err
 		}
 	}
-	err = e.readInput(f.orders, func(name string, r *countingReader) (input.Warnings, error) {
+	err = e.readInput(f.orders, func(name string, r io.Reader) (input.Warnings, error) {
 		o, ws, err := input.ReadOrders(name, r, f.format)
 		in.Orders = o
 		return ws, err
@@ -100,7 +103,7 @@ func (e *env) build(args []string) error {
 		return err
 	}
 	if f.matrix != "" {
-		if err := e.readInput(f.matrix, func(name string, r *countingReader) (input.Warnings, error) {
+		if err := e.readInput(f.matrix, func(name string, r io.Reader) (input.Warnings, error) {
 			m, ws, err := input.ReadMatrix(name, r)
 			in.Matrix = m
 			return ws, err
@@ -109,7 +112,7 @@ func (e *env) build(args []string) error {
 		}
 	}
 	if f.feedback != "" {
-		if err := e.readInput(f.feedback, func(name string, r *countingReader) (input.Warnings, error) {
+		if err := e.readInput(f.feedback, func(name string, r io.Reader) (input.Warnings, error) {
 			fb, ws, err := input.ReadFeedback(name, r)
 			in.Feedback = fb
 			return ws, err
@@ -118,7 +121,7 @@ func (e *env) build(args []string) error {
 		}
 	}
 	if f.policy != "" {
-		if err := e.readInput(f.policy, func(name string, r *countingReader) (input.Warnings, error) {
+		if err := e.readInput(f.policy, func(name string, r io.Reader) (input.Warnings, error) {
 			p, err := input.ReadPolicy(name, r)
 			in.Policy = &p
 			return nil, err
@@ -159,18 +162,36 @@ func (e *env) build(args []string) error {
 
 // readInput opens name, streams it through a progress counter into read,
 // and collects the warnings.
-func (e *env) readInput(name string, read func(string, *countingReader) (input.Warnings, error), prog *progress, warns *input.Warnings) error {
+// A gzip-compressed file (by its magic bytes) is inflated on the fly.
+func (e *env) readInput(name string, read func(string, io.Reader) (input.Warnings, error), prog *progress, warns *input.Warnings) error {
 	rc, size, err := e.open(name)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	label := "reading " + filepath.Base(displayName(name))
-	cr := &countingReader{r: rc, total: size, p: prog, label: label}
-	ws, err := read(displayName(name), cr)
+	br := bufio.NewReaderSize(&countingReader{r: rc, total: size, p: prog, label: label}, 64<<10)
+	var r io.Reader = sizedReader{br, size}
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return &input.Error{File: displayName(name), Err: input.Errorf(input.ErrSyntax, "gzip: %v", err)}
+		}
+		defer zr.Close()
+		r = zr
+	}
+	ws, err := read(displayName(name), r)
 	*warns = append(*warns, ws...)
 	return err
 }
+
+// sizedReader tells the orders reader the input's size (see input.Sizer).
+type sizedReader struct {
+	io.Reader
+	size int64
+}
+
+func (s sizedReader) Size() int64 { return s.size }
 
 // createdTime is the build time: the flag, else $SOURCE_DATE_EPOCH (for
 // reproducible builds), else now.

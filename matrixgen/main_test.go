@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -185,6 +186,35 @@ func TestGroceriesThroughBuild(t *testing.T) {
 	page, _ := os.ReadFile(html)
 	if !strings.Contains(string(page), "Bought with both: {A,B} → C") {
 		t.Errorf("groceries report lacks the {A,B}→C section")
+	}
+}
+
+// TestGzipInput: a gzip-compressed order file reads like the plain one.
+func TestGzipInput(t *testing.T) {
+	plain, err := os.ReadFile(filepath.Join(sample, "groceries.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write(plain)
+	zw.Close()
+	gz := writeTemp(t, "groceries.csv.gz", zb.String())
+	dir := t.TempDir()
+	for _, in := range []string{filepath.Join(sample, "groceries.csv"), gz} {
+		if code, _, stderr := runCLI(t, nil, "build", "--orders", in, "--no-triples", "--created", "0", "-o", filepath.Join(dir, filepath.Base(in)+".blob")); code != exitOK {
+			t.Fatalf("build %s: %s", in, stderr)
+		}
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "groceries.csv.blob"))
+	b, _ := os.ReadFile(filepath.Join(dir, "groceries.csv.gz.blob"))
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("gzip input gave a different blob (%d and %d bytes)", len(a), len(b))
+	}
+	bad := writeTemp(t, "bad.csv.gz", "\x1f\x8b\x08\x00garbage")
+	code, _, stderr := runCLI(t, nil, "build", "--orders", bad, "-o", filepath.Join(dir, "x.blob"))
+	if code != exitInput || !strings.Contains(stderr, "bad.csv.gz") {
+		t.Errorf("corrupt gzip: %d %s", code, stderr)
 	}
 }
 

@@ -79,9 +79,6 @@ type countingReader struct {
 	label string
 }
 
-// Size lets the orders reader size its arrays from the file size.
-func (c *countingReader) Size() int64 { return c.total }
-
 func (c *countingReader) Read(b []byte) (int, error) {
 	n, err := c.r.Read(b)
 	c.n += int64(n)

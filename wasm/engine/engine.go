@@ -50,6 +50,9 @@ type Engine struct {
 	catOff      []uint32
 	catByPop    []uint32
 	catByPrice  []uint32
+	// Category links for the fallbacks, built on first use (linksOnce):
+	// most answers never need them and blob load should not pay for them.
+	linksOnce   sync.Once
 	catLinkOff  []uint32 // category → linked categories (strongest first)
 	catLinkTo   []uint32
 	catLinkLift []float32
@@ -136,7 +139,6 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.indexPools()
 	e.indexSegments()
 	e.resolvePolicy()
-	e.indexCategoryLinks()
 	e.indexPairEvidence()
 	e.indexInfo()
 	e.pool.New = func() any { return newScratch(n) }
@@ -456,63 +458,61 @@ func clampK(k, def int) int {
 
 // indexCategoryLinks aggregates mined pairs into category → category links
 // for the category-level fallback: the strongest few other categories per
-// category, by summed joint count over expected.
+// category, by summed joint count over expected. One pass over the pairs,
+// category by category, with dense accumulators (no maps: this runs at
+// every blob load in the browser).
+func (e *Engine) links() { e.linksOnce.Do(e.indexCategoryLinks) }
+
 func (e *Engine) indexCategoryLinks() {
 	nc := len(e.catRef)
-	type link struct {
-		to       uint32
-		obs, exp float64
-	}
-	acc := make([]map[uint32]*link, nc)
 	it, p := &e.b.Items, &e.b.Pairs
 	N := float64(e.b.Stats.Orders)
-	for a := 0; a < e.n; a++ {
-		ca := e.cat[a]
-		if ca == 0 {
-			continue
-		}
-		for j := p.Off[a]; j < p.Off[a+1]; j++ {
-			cb := e.cat[p.To[j]]
-			if cb == 0 || cb == ca {
-				continue
-			}
-			if acc[ca] == nil {
-				acc[ca] = map[uint32]*link{}
-			}
-			l := acc[ca][cb]
-			if l == nil {
-				l = &link{to: cb}
-				acc[ca][cb] = l
-			}
-			l.obs += float64(p.NAB[j])
-			if N > 0 {
-				l.exp += float64(it.Orders[a]) * float64(it.Orders[p.To[j]]) / N
-			}
-		}
+	obs := make([]float64, nc)
+	exp := make([]float64, nc)
+	var touched []uint32
+	type link struct {
+		to   uint32
+		lift float64
 	}
+	var ls []link
 	const perCat = 6
 	e.catLinkOff = make([]uint32, nc+1)
-	for c := 0; c < nc; c++ {
-		var ls []*link
-		for _, l := range acc[c] {
-			ls = append(ls, l)
-		}
-		lift := func(l *link) float64 { return (l.obs + 1) / (l.exp + 1) }
-		sort.Slice(ls, func(a, b int) bool {
-			la, lb := lift(ls[a]), lift(ls[b])
-			if la != lb {
-				return la > lb
+	for ca := 1; ca < nc; ca++ {
+		touched = touched[:0]
+		for _, a := range e.catByPop[e.catOff[ca]:e.catOff[ca+1]] {
+			for j := p.Off[a]; j < p.Off[a+1]; j++ {
+				cb := e.cat[p.To[j]]
+				if cb == 0 || cb == uint32(ca) {
+					continue
+				}
+				if obs[cb] == 0 && exp[cb] == 0 {
+					touched = append(touched, cb)
+				}
+				obs[cb] += float64(p.NAB[j])
+				if N > 0 {
+					exp[cb] += float64(it.Orders[a]) * float64(it.Orders[p.To[j]]) / N
+				}
+				if obs[cb] == 0 && exp[cb] == 0 {
+					exp[cb] = 1e-300 // keep it marked as touched
+				}
 			}
-			return ls[a].to < ls[b].to
+		}
+		ls = ls[:0]
+		for _, cb := range touched {
+			ls = append(ls, link{to: cb, lift: (obs[cb] + 1) / (exp[cb] + 1)})
+			obs[cb], exp[cb] = 0, 0
+		}
+		sort.Slice(ls, func(x, y int) bool {
+			if ls[x].lift != ls[y].lift {
+				return ls[x].lift > ls[y].lift
+			}
+			return ls[x].to < ls[y].to
 		})
-		if len(ls) > perCat {
-			ls = ls[:perCat]
-		}
-		for _, l := range ls {
+		for _, l := range ls[:min(len(ls), perCat)] {
 			e.catLinkTo = append(e.catLinkTo, l.to)
-			e.catLinkLift = append(e.catLinkLift, float32(lift(l)))
+			e.catLinkLift = append(e.catLinkLift, float32(l.lift))
 		}
-		e.catLinkOff[c+1] = uint32(len(e.catLinkTo))
+		e.catLinkOff[ca+1] = uint32(len(e.catLinkTo))
 	}
 }
 

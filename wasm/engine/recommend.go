@@ -191,17 +191,8 @@ func (r *run) blockAndAnchors() {
 			}
 		}
 		s.anchors = append(s.anchors, anchor{item: item, w: w})
-		c := e.cat[item]
-		if c != 0 {
-			if s.relCat[c] != g {
-				s.relCat[c] = g
-				for _, l := range e.catLinkTo[e.catLinkOff[c]:e.catLinkOff[c+1]] {
-					s.relCat[l] = g
-				}
-			}
-			if e.b.Items.Role[item] == blob.RoleFlagship {
-				s.flagCat = append(s.flagCat, c)
-			}
+		if c := e.cat[item]; c != 0 && e.info[item].role == blob.RoleFlagship {
+			s.flagCat = append(s.flagCat, c)
 		}
 	}
 	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n {
@@ -482,6 +473,17 @@ func (r *run) fromViewed() {
 // related to the anchors: the cheapest that closes it first.
 func (r *run) fromGap() {
 	e, s := r.e, r.s
+	e.links()
+	for _, a := range s.anchors {
+		c := e.cat[a.item]
+		if c == 0 {
+			continue
+		}
+		s.relCat[c] = s.gen
+		for _, l := range e.catLinkTo[e.catLinkOff[c]:e.catLinkOff[c+1]] {
+			s.relCat[l] = s.gen
+		}
+	}
 	price := e.b.Items.Price
 	i := sort.Search(len(e.gapPool), func(k int) bool { return price[e.gapPool[k]] >= r.gap })
 	added := 0
@@ -506,6 +508,7 @@ func (r *run) fromGap() {
 // anchor's category.
 func (r *run) fromCategories() {
 	e, s := r.e, r.s
+	e.links()
 	for _, a := range s.anchors {
 		c := e.cat[a.item]
 		if c == 0 {

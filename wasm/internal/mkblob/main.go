@@ -31,6 +31,7 @@ func run(args []string, stdout io.Writer) error {
 	dir := fs.String("o", ".", "output directory")
 	name := fs.String("name", "synth", "file name prefix")
 	expect := fs.Bool("expect", false, "also write NAME.expect.json: the Go engine's answers to sample contexts, for the JS bridge tests")
+	naive := fs.Bool("naive", false, "also write NAME.naive.json: the catalog and pairs as plain JSON for the naive JS baseline")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,10 +56,48 @@ func run(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
 	}
+	if *naive {
+		if err := writeNaive(filepath.Join(*dir, *name+".naive.json"), b); err != nil {
+			return err
+		}
+	}
 	if *expect {
 		return writeExpect(filepath.Join(*dir, *name+".expect.json"), raw)
 	}
 	return nil
+}
+
+// writeNaive writes what a hand-written JS recommender would load: items
+// and neighbour lists keyed by id, as nested objects.
+func writeNaive(path string, b *blob.Blob) error {
+	type nItem struct {
+		Title    string  `json:"title"`
+		Price    float64 `json:"price"`
+		Category string  `json:"category"`
+		URL      string  `json:"url"`
+		Image    string  `json:"image"`
+		Stock    bool    `json:"stock"`
+		Orders   uint32  `json:"orders"`
+	}
+	type nPair struct {
+		ID string `json:"id"`
+		N  uint32 `json:"n"`
+	}
+	it := &b.Items
+	items := map[string]nItem{}
+	pairs := map[string][]nPair{}
+	for i, id := range it.ID {
+		items[id] = nItem{Title: it.Title[i], Price: it.Price[i], Category: b.Str(it.Category[i]), URL: b.Str(it.URL[i]),
+			Image: b.Str(it.Image[i]), Stock: it.Stock[i] != 0, Orders: it.Orders[i]}
+		for j := b.Pairs.Off[i]; j < b.Pairs.Off[i+1]; j++ {
+			pairs[id] = append(pairs[id], nPair{ID: it.ID[b.Pairs.To[j]], N: b.Pairs.NAB[j]})
+		}
+	}
+	data, err := json.Marshal(map[string]any{"orders": b.Stats.Orders, "items": items, "pairs": pairs})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // Case is one context and the Go engine's answer, as the JS tests read it.

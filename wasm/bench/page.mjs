@@ -1,0 +1,95 @@
+// The browser side of wasm/scripts/bench.sh. ?mode=start measures page start
+// to first suggestion; ?mode=loop also times recommend() for 10-item carts
+// through the public JS API against a naive pure-JS implementation of the
+// same lookup, in the same page. Results land in window.__result.
+import { instantiate } from '/site/xsell-core.js';
+
+const q = new URLSearchParams(location.search);
+const mode = q.get('mode') || 'start';
+const result = { mode, crossOriginIsolated: globalThis.crossOriginIsolated };
+
+const tStart = performance.now();
+const core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
+const tWasm = performance.now();
+const bytes = new Uint8Array(await (await fetch('/data/bench.blob')).arrayBuffer());
+const tFetch = performance.now();
+const info = core.loadBlob(bytes);
+const tLoad = performance.now();
+const first = core.recommend({ placement: 'product', anchor: 'sku-10' });
+const tFirst = performance.now();
+Object.assign(result, {
+  items: info.items, pairs: info.pairs,
+  firstSuggestionMs: tFirst, // since navigation start
+  scriptStartMs: tStart, wasmReadyMs: tWasm - tStart, blobFetchMs: tFetch - tWasm, blobDecodeMs: tLoad - tFetch,
+  firstCallMs: tFirst - tLoad, firstIds: first.map((s) => s.id),
+});
+for (const e of performance.getEntriesByType('resource')) {
+  const name = new URL(e.name).pathname;
+  if (name.endsWith('xsell.wasm')) result.wasmWire = { transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
+  if (name.endsWith('bench.blob')) result.blobWire = { transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
+}
+
+if (mode === 'loop') {
+  const ids = Array.from({ length: info.items }, (_, i) => `sku-${i}`);
+  let seed = 7;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const carts = Array.from({ length: 256 }, () => Array.from({ length: 10 }, () => ({ id: ids[rnd(2000)], qty: 1 })));
+  const now = Math.floor(Date.now() / 1000);
+  const ctxs = carts.map((cart) => ({ placement: 'cart', cart, now, visitorId: 'visitor-1' }));
+
+  // Naive pure JS: objects keyed by id, a Map of scores, a full sort.
+  const data = await (await fetch('/data/bench.naive.json')).json();
+  const naive = (cart, k = 3) => {
+    const inCart = new Set(cart.map((l) => l.id));
+    const scores = new Map();
+    for (const l of cart) {
+      const a = data.items[l.id];
+      for (const p of data.pairs[l.id] || []) {
+        if (inCart.has(p.id)) continue;
+        const it = data.items[p.id];
+        if (!it.stock || it.price > a.price * 0.5) continue;
+        const lift = (p.n * data.orders) / (a.orders * it.orders);
+        const prev = scores.get(p.id);
+        scores.set(p.id, { s: (prev ? prev.s : 0) + Math.log(lift), n: p.n, lift });
+      }
+    }
+    const list = [...scores].sort((x, y) => y[1].s - x[1].s);
+    const out = [];
+    const cats = new Set();
+    for (const [id, v] of list) {
+      const it = data.items[id];
+      if (cats.has(it.category)) continue;
+      cats.add(it.category);
+      out.push({ id, title: it.title, price: it.price, url: it.url, image: it.image, category: it.category,
+        reason: `bought together in ${v.n} orders, ${v.lift.toFixed(1)}× more often than chance` });
+      if (out.length === k) break;
+    }
+    return out;
+  };
+
+  // Timer resolution is coarse (5 µs when cross-origin isolated, 100 µs
+  // otherwise): time batches of B calls and take per-call batch means.
+  const B = 10;
+  const time = (fn) => {
+    for (let i = 0; i < 1000; i++) fn(ctxs[i % ctxs.length]); // warm up the JIT
+    const per = [];
+    let n = 0;
+    const until = performance.now() + 1500;
+    while (performance.now() < until) {
+      const t = performance.now();
+      for (let i = 0; i < B; i++) fn(ctxs[(n + i) % ctxs.length]);
+      per.push(((performance.now() - t) * 1000) / B);
+      n += B;
+    }
+    per.sort((a, b) => a - b);
+    const pct = (p) => per[Math.min(per.length - 1, Math.floor(per.length * p))];
+    return { calls: n, p50us: pct(0.5), p90us: pct(0.9), p99us: pct(0.99), meanus: per.reduce((a, b) => a + b, 0) / per.length };
+  };
+  let got = 0;
+  result.wasm = time((ctx) => { got += core.recommend(ctx).length; });
+  result.naive = time((ctx) => { got += naive(ctx.cart).length; });
+  result.suggestionsReturned = got;
+  result.ratio = result.wasm.p50us / result.naive.p50us;
+}
+window.__result = result;
+document.getElementById('out').textContent = JSON.stringify(result, null, 2);

@@ -1,0 +1,57 @@
+// Runs the browser benchmark in headless Debian chromium (offline flags of
+// DESIGN.md) through playwright-core and prints the figures. Args: SITE DATA
+// [JSON_OUT]. Cold: a fresh browser context (empty HTTP cache); warm: a
+// reload in the same context.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+const [site, data, jsonOut] = process.argv.slice(2);
+if (!site || !data) throw new Error('usage: node run.mjs SITE DATA [JSON_OUT]');
+const here = dirname(fileURLToPath(import.meta.url));
+const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here });
+srv.warm([join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
+const profile = mkdtempSync(join(tmpdir(), 'xsell-bench-'));
+const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  env,
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+});
+const out = {};
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  const run = async (mode) => {
+    await page.goto(`${srv.url}/bench/page.html?mode=${mode}`);
+    await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
+    return page.evaluate(() => window.__result);
+  };
+  out.cold = await run('start');
+  out.warm = await run('start');
+  out.loop = await run('loop');
+} finally {
+  await browser.close();
+  await srv.close();
+}
+const f = (x) => (x == null ? '-' : x.toFixed(1));
+const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
+const c = out.cold, w = out.warm, l = out.loop;
+const lines = [
+  `browser benchmark (Chromium, ${c.items} items, ${c.pairs} pairs, crossOriginIsolated=${c.crossOriginIsolated})`,
+  `  recommend, 10-item cart, JS API → wasm: p50 ${f(l.wasm.p50us)} µs  p90 ${f(l.wasm.p90us)} µs  p99 ${f(l.wasm.p99us)} µs  (${l.wasm.calls} calls; goal p50 ≤ 10, p99 ≤ 50)`,
+  `  naive pure JS, same lookup (pairs, cart/stock/price filters, variety): p50 ${f(l.naive.p50us)} µs  p99 ${f(l.naive.p99us)} µs`,
+  `  ratio wasm/naive p50: ${l.ratio.toFixed(2)}× (goal ≤ 2×)`,
+  `  first suggestion since navigation: cold ${f(c.firstSuggestionMs)} ms, warm ${f(w.firstSuggestionMs)} ms (goal ≤ 250 / ≤ 100)`,
+  `    cold: wasm ready ${f(c.wasmReadyMs)} ms, blob fetch ${f(c.blobFetchMs)} ms, blob decode ${f(c.blobDecodeMs)} ms, first call ${f(c.firstCallMs)} ms`,
+  `    warm: wasm ready ${f(w.wasmReadyMs)} ms, blob fetch ${f(w.blobFetchMs)} ms, blob decode ${f(w.blobDecodeMs)} ms, first call ${f(w.firstCallMs)} ms`,
+  `  blob decode (loadBlob, 20k × 30) ${f(c.blobDecodeMs)} ms cold, ${f(w.blobDecodeMs)} ms warm (goal ≤ 100)`,
+  `  over the wire (cold): wasm ${kb(c.wasmWire?.encoded ?? 0)} (${kb(c.wasmWire?.decoded ?? 0)} raw), blob ${kb(c.blobWire?.encoded ?? 0)} (${kb(c.blobWire?.decoded ?? 0)} raw); warm transfer ${w.wasmWire?.transfer ?? '-'} + ${w.blobWire?.transfer ?? '-'} bytes`,
+];
+console.log(lines.join('\n'));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(out, null, 2));

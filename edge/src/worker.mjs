@@ -10,6 +10,7 @@ import {
   HttpError, allowedOrigin, corsHeaders, errorResponse, etagMatches, intVar, json, readBody,
   requireContentType, requireToken,
 } from './http.mjs';
+import { AGG_ORDER, AGG_PAIR, AGG_RULE, INSERT_EVENTS } from './sql.mjs';
 
 const HASH = /^[0-9a-f]{64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -94,9 +95,22 @@ async function health() {
 
 // ---- blob distribution ----------------------------------------------------
 
-async function currentBlob(env) {
-  return env.DB.prepare('SELECT b.hash, b.seq, b.manifest FROM current c JOIN blobs b ON b.hash = c.hash WHERE c.id = 1').first();
+// The current blob is read from D1 at most once per MANIFEST_TTL_MS per
+// isolate: every page view asks for the manifest, and D1 is a round trip to
+// its primary region. Publish and rollback clear it in their own isolate;
+// elsewhere a change shows within the TTL (browsers cache the manifest for
+// 30 s anyway).
+let current = { row: null, at: -Infinity };
+
+async function currentBlob(env, fresh = false) {
+  const ttl = env.MANIFEST_TTL_MS === undefined ? 5000 : Number(env.MANIFEST_TTL_MS);
+  if (!fresh && Date.now() - current.at < ttl) return current.row;
+  const row = await env.DB.prepare('SELECT b.hash, b.seq, b.manifest FROM current c JOIN blobs b ON b.hash = c.hash WHERE c.id = 1').first();
+  current = { row, at: Date.now() };
+  return row;
 }
+
+function forgetCurrent() { current = { row: null, at: -Infinity }; }
 
 async function getManifest(request, env) {
   const row = await currentBlob(env);
@@ -161,7 +175,7 @@ async function putBlob(request, env) {
   const [manifestBytes, hashBytes, raw, rawZstd] = goParts(call(OP.PUBLISH, body));
   const hash = text(hashBytes);
   const manifest = text(manifestBytes);
-  const cur = await currentBlob(env);
+  const cur = await currentBlob(env, true);
   if (cur && cur.hash === hash) return json({ published: false, unchanged: true, manifest: JSON.parse(manifest) });
 
   // Bytes first, content-addressed: storing them publishes nothing.
@@ -182,6 +196,7 @@ async function putBlob(request, env) {
       .bind(hash, now),
     env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'publish', hash, cur ? cur.hash : ''),
   ]);
+  forgetCurrent();
   const pruned = await prune(env, intVar(env, 'KEEP_VERSIONS', 5));
   return json({ published: true, previous: cur ? cur.hash : null, pruned, manifest: m }, 201);
 }
@@ -211,7 +226,7 @@ async function rollback(request, env) {
     }
     target = req.hash || null;
   }
-  const cur = await currentBlob(env);
+  const cur = await currentBlob(env, true);
   if (!cur) throw new HttpError(409, 'no_blob', 'nothing is published yet');
   let row;
   if (target) {
@@ -226,6 +241,7 @@ async function rollback(request, env) {
     env.DB.prepare('UPDATE current SET hash = ?1, changed_at = ?2 WHERE id = 1').bind(row.hash, now),
     env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'rollback', row.hash, cur.hash),
   ]);
+  forgetCurrent();
   return json({ rolled_back: true, previous: cur.hash, manifest: JSON.parse(row.manifest) });
 }
 
@@ -264,38 +280,6 @@ async function postEvents(request, env) {
     throw err;
   }
 }
-
-const INSERT_EVENTS = `INSERT OR IGNORE INTO events
-  (id, type, ts, day, received, placement, anchor, item, rule, rank, variant, blob, price, qty, currency, order_id, visitor)
-  SELECT json_extract(value, '$.id'), json_extract(value, '$.type'), json_extract(value, '$.ts'), json_extract(value, '$.day'),
-    json_extract(value, '$.received'), json_extract(value, '$.placement'), json_extract(value, '$.anchor'), json_extract(value, '$.item'),
-    json_extract(value, '$.rule'), json_extract(value, '$.rank'), json_extract(value, '$.variant'), json_extract(value, '$.blob'),
-    json_extract(value, '$.price'), json_extract(value, '$.qty'), json_extract(value, '$.currency'), json_extract(value, '$.order'),
-    json_extract(value, '$.visitor')
-  FROM json_each(?1)`;
-
-// Aggregates are recomputed from the events for the keys a chunk touches:
-// idempotent (a retry writes the same numbers) and exact under concurrency
-// (the last recompute of a key sees every event inserted before it).
-const AGG_PAIR = `INSERT OR REPLACE INTO agg_pair (day, anchor, item, shown, clicked, added, bought, dismissed)
-  SELECT day, anchor, item, sum(type = 'impression'), sum(type = 'click'), sum(type = 'add'), sum(type = 'purchase'), sum(type = 'dismiss')
-  FROM events
-  WHERE (type != 'purchase' OR rule != '')
-    AND (day, anchor, item) IN (SELECT json_extract(value, '$.day'), json_extract(value, '$.anchor'), json_extract(value, '$.item') FROM json_each(?1))
-  GROUP BY day, anchor, item`;
-const AGG_RULE = `INSERT OR REPLACE INTO agg_rule (day, rule, placement, variant, impressions, clicks, adds, purchases, dismissals, revenue)
-  SELECT day, rule, placement, variant, sum(type = 'impression'), sum(type = 'click'), sum(type = 'add'), sum(type = 'purchase'),
-    sum(type = 'dismiss'), total(CASE WHEN type = 'purchase' THEN price * qty END)
-  FROM events
-  WHERE (type != 'purchase' OR rule != '')
-    AND (day, rule, placement, variant) IN (SELECT json_extract(value, '$.day'), json_extract(value, '$.rule'), json_extract(value, '$.placement'), json_extract(value, '$.variant') FROM json_each(?1))
-  GROUP BY day, rule, placement, variant`;
-const AGG_ORDER = `INSERT OR REPLACE INTO agg_order (order_id, variant, day, value, items, accepted)
-  SELECT order_id, max(variant), min(day), total(price * qty), sum(qty), max(rule != '')
-  FROM events
-  WHERE type = 'purchase'
-    AND order_id IN (SELECT json_extract(value, '$.order') FROM json_each(?1) WHERE json_extract(value, '$.type') = 'purchase')
-  GROUP BY order_id`;
 
 // ingest writes queue message bodies: archive, events, aggregates.
 async function ingest(env, bodies) {
@@ -354,7 +338,7 @@ async function getExport(request, env, ctx, url) {
 // ---- server-side recommendations ----------------------------------------------
 
 async function getRecommend(request, env, ctx, url) {
-  const row = await env.DB.prepare('SELECT hash FROM current WHERE id = 1').first();
+  const row = await currentBlob(env);
   if (!row) throw new HttpError(404, 'no_blob', 'nothing is published yet (PUT /v1/blob)');
   const input = JSON.stringify({ hash: row.hash, query: url.search });
   let res = call(OP.RECOMMEND, input);

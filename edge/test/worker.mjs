@@ -46,9 +46,9 @@ export function offlineEnv(home) {
 }
 
 // migrate applies edge/migrations to the local D1 under persistDir.
-export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'home'))) {
+export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'home')), config = join(EDGE, 'wrangler.toml')) {
   await promisify(execFile)(process.execPath, [WRANGLER, 'd1', 'migrations', 'apply', 'DB', '--local',
-    '--persist-to', persistDir, '-c', join(EDGE, 'wrangler.toml')], { env, cwd: EDGE, timeout: 120_000 });
+    '--persist-to', persistDir, '-c', config], { env, cwd: dirname(config), timeout: 120_000 });
 }
 
 /**
@@ -62,6 +62,7 @@ export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'hom
  * @param {string[]} [opts.origins] ALLOWED_ORIGINS for POST /v1/events
  * @param {Record<string,string>} [opts.vars] more [vars] overrides (e.g. KEEP_VERSIONS)
  * @param {string} [opts.config] wrangler config; default edge/wrangler.toml
+ * @param {boolean} [opts.migrate=true] apply the D1 migrations first
  * @returns {Promise<{url: string, port: number, token: string, persistDir: string, pid: number, log: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(opts = {}) {
@@ -85,7 +86,7 @@ export async function startWorker(opts = {}) {
   const envFile = join(persistDir, '.dev.vars');
   writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(String(v))}`).join('\n') + '\n', { mode: 0o600 });
 
-  if (!opts.config) await migrate(persistDir, env);
+  if (opts.migrate !== false) await migrate(persistDir, env, config);
 
   const log = join(persistDir, 'wrangler.log');
   const logStream = createWriteStream(log);

@@ -47,9 +47,9 @@ type Engine struct {
 	catByID map[uint32]uint32
 
 	// Category → items by popularity (desc) and by price (asc), CSR.
-	catOff      []uint32
-	catByPop    []uint32
-	catByPrice  []uint32
+	catOff     []uint32
+	catByPop   []uint32
+	catByPrice []uint32
 	// Category links for the fallbacks, built on first use (linksOnce):
 	// most answers never need them and blob load should not pay for them.
 	linksOnce   sync.Once

@@ -49,10 +49,10 @@ func TestBundle(t *testing.T) {
 	s.pairs = []tPair{{"cam1", "card", 40}}
 	e := build(t, s)
 	for _, tc := range []struct {
-		name              string
-		req               Request
-		items             []string
-		disc              []float32
+		name               string
+		req                Request
+		items              []string
+		disc               []float32
 		total, bundleTotal float64
 	}{
 		{"curated discounts, expired ones ignored", Request{Placement: "product", Anchor: "cam1"},

@@ -48,6 +48,10 @@ type Orders struct {
 	Lines, Kept uint64
 }
 
+// MaxOrderLines bounds the order lines one file may hold: baskets use
+// 32-bit offsets.
+const MaxOrderLines = math.MaxUint32 - 1
+
 // PriceSample is how many lines per item feed the median unit price.
 const PriceSample = 255
 
@@ -423,7 +427,9 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 		if len(rec) != h.n {
 			return nil, h.checkWidth(c, rec)
 		}
-		o.Lines++
+		if o.Lines++; o.Lines > MaxOrderLines {
+			return nil, c.errAt(c.line, 0, ErrTooLong, "more than %d order lines (offsets are 32-bit); split the file", uint64(MaxOrderLines))
+		}
 		oid, iid := bytes.TrimSpace(rec[iOrd]), bytes.TrimSpace(rec[iItem])
 		if len(oid) == 0 {
 			ws.Add(name, WarnEmptyOrder, "line "+strconv.Itoa(c.line))
@@ -554,7 +560,9 @@ func readBaskets(name string, br *bufio.Reader, ws *Warnings) (*Orders, error) {
 			}
 			return nil, err
 		}
-		o.Lines++
+		if o.Lines++; o.Lines > MaxOrderLines {
+			return nil, c.errAt(c.line, 0, ErrTooLong, "more than %d order lines (offsets are 32-bit); split the file", uint64(MaxOrderLines))
+		}
 		o.Off = append(o.Off, uint32(len(o.Items)))
 		for _, f := range rec {
 			if f = bytes.TrimSpace(f); len(f) > 0 {
@@ -581,7 +589,9 @@ func readWhitespaceBaskets(name string, br *bufio.Reader, ws *Warnings) (*Orders
 		if len(bytes.TrimSpace(s)) == 0 {
 			continue
 		}
-		o.Lines++
+		if o.Lines++; o.Lines > MaxOrderLines {
+			return nil, c.errAt(c.line, 0, ErrTooLong, "more than %d order lines (offsets are 32-bit); split the file", uint64(MaxOrderLines))
+		}
 		o.Off = append(o.Off, uint32(len(o.Items)))
 		for len(s) > 0 {
 			i := bytes.IndexFunc(s, isSpace)

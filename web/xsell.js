@@ -297,13 +297,19 @@ export class Client extends EventTarget {
    * experiments, the variant's name with one, "exp=variant,…" with several.
    */
   variant() {
+    // Deterministic per visitor and blob: ask the core once per version
+    // (the call goes through syscall/js and costs far more than recommend).
+    if (this._variant !== undefined && this._variantFor === this.version) return this._variant;
+    let v = '';
     try {
       const a = this.core.variant?.(this.visitor) || [];
-      if (a.length === 1) return String(a[0].variant || '');
-      return a.map((x) => `${x.experiment}=${x.variant}`).join(',');
+      v = a.length === 1 ? String(a[0].variant || '') : a.map((x) => `${x.experiment}=${x.variant}`).join(',');
     } catch {
-      return '';
+      v = '';
     }
+    this._variant = v;
+    this._variantFor = this.version;
+    return v;
   }
 
   // ---- shopper state the widget keeps
@@ -648,7 +654,12 @@ function cachedFetch(cache) {
   return async (url, init) => {
     try {
       const res = await fetch(url, init);
-      if (res.ok && cache) cache.put(url, res.clone()).catch(() => {});
+      if (res.ok && cache) {
+        // Store a copy only when it differs from the cached one, not 4 MB per page view.
+        const tag = (r) => r && [r.headers.get('etag'), r.headers.get('last-modified'), r.headers.get('content-length')].join('|');
+        const old = await cache.match(url).catch(() => null);
+        if (!old || tag(old) !== tag(res)) cache.put(url, res.clone()).catch(() => {});
+      }
       return res;
     } catch (e) {
       const hit = cache && (await cache.match(url).catch(() => null));
@@ -723,7 +734,13 @@ async function initClient({
   const stale = readJSON('manifest', null);
 
   // Manifest and core in parallel: the wasm download does not wait on the edge.
-  const [man, core] = await Promise.allSettled([fetchManifest(endpoint), loadCoreModule(coreURL, wasmURL, wasmExecURL)]);
+  // User Timing marks (xsell:manifest, xsell:core, xsell:blob) show where a
+  // page's first suggestion spends its time.
+  const mark = (name) => globalThis.performance?.mark?.(name);
+  const [man, core] = await Promise.allSettled([
+    fetchManifest(endpoint).finally(() => mark('xsell:manifest')),
+    loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core')),
+  ]);
   if (core.status === 'rejected') {
     c.close();
     throw core.reason;
@@ -756,6 +773,7 @@ async function initClient({
     c.close();
     throw firstErr;
   }
+  mark('xsell:blob');
   current = c;
 
   // Events: flush what earlier pages left, on a timer, and on page hide.

@@ -19,4 +19,4 @@ command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null || { echo "web: /usr/bin/
 rm -rf "$OUT/screenshots"
 export ROOT OUT
 # One browser test at a time: they share one worker and two cores.
-timeout 900 node --test --test-concurrency=1 --test-timeout=180000 test/loader.test.mjs test/browser.test.mjs
+timeout 900 node --test --test-concurrency=1 test/loader.test.mjs test/browser.test.mjs

@@ -14,6 +14,8 @@ let backend;
 let products;
 let withSuggestions; // a product id whose page shows suggestions
 
+// Each test gets two minutes; test.sh bounds the whole run.
+const T = { timeout: 120_000 };
 const WIDGET = 'xsell-recommendations';
 const cards = (page, placement) => page.locator(`${WIDGET}[placement="${placement}"]:not([mode]) li.card`);
 
@@ -55,7 +57,7 @@ after(async () => {
   await backend?.stop();
 });
 
-test('home page lists the products and loads the core', async () => {
+test('home page lists the products and loads the core', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, 'index.html');
   await page.waitForFunction(() => document.documentElement.dataset.xsell === 'ready');
@@ -65,7 +67,7 @@ test('home page lists the products and loads the core', async () => {
   await context.close();
 });
 
-test('product page shows 2-4 suggestions with title, price and reason', async () => {
+test('product page shows 2-4 suggestions with title, price and reason', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
   await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
@@ -87,7 +89,7 @@ test('product page shows 2-4 suggestions with title, price and reason', async ()
   await context.close();
 });
 
-test('add to cart from a suggestion updates the shop cart and queues an add event', async () => {
+test('add to cart from a suggestion updates the shop cart and queues an add event', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
   await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
@@ -108,7 +110,7 @@ test('add to cart from a suggestion updates the shop cart and queues an add even
   await context.close();
 });
 
-test('dismiss removes the card and the item stays away after a reload', async () => {
+test('dismiss removes the card and the item stays away after a reload', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
   await open(page, url);
@@ -127,7 +129,7 @@ test('dismiss removes the card and the item stays away after a reload', async ()
   await context.close();
 });
 
-test('bundle: unticking an item updates the live total', async () => {
+test('bundle: unticking an item updates the live total', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   // Find a product with a bundle among those with suggestions.
   let found = false;
@@ -156,7 +158,7 @@ test('bundle: unticking an item updates the live total', async () => {
   await context.close();
 });
 
-test('cart page suggests for the cart and nudges toward free delivery', async () => {
+test('cart page suggests for the cart and nudges toward free delivery', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   assert.ok(products.freeDelivery > 0, 'the sample policy has no free-delivery threshold');
   // Fill the cart to just under the threshold with the anchor product.
@@ -185,7 +187,7 @@ test('cart page suggests for the cart and nudges toward free delivery', async ()
   await context.close();
 });
 
-test('checkout and order confirmation show their placements and report the purchase', async () => {
+test('checkout and order confirmation show their placements and report the purchase', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
   await page.locator('article.product button.primary').click();
@@ -205,7 +207,7 @@ test('checkout and order confirmation show their placements and report the purch
   await context.close();
 });
 
-test('keyboard: Enter on a focused add button adds; arrow keys move between cards', async () => {
+test('keyboard: Enter on a focused add button adds; arrow keys move between cards', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
   await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
@@ -224,7 +226,7 @@ test('keyboard: Enter on a focused add button adds; arrow keys move between card
   await context.close();
 });
 
-test('no layout shift while the suggestions load', async () => {
+test('no layout shift while the suggestions load', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await page.addInitScript(() => {
     window.__cls = 0;
@@ -242,7 +244,7 @@ test('no layout shift while the suggestions load', async () => {
   await context.close();
 });
 
-test('events reach D1 exactly once across a network failure and a reload', async () => {
+test('events reach D1 exactly once across a network failure and a reload', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   let failing = true;
   let refused = 0;
@@ -299,7 +301,7 @@ test('events reach D1 exactly once across a network failure and a reload', async
   await context.close();
 });
 
-test('offline: suggestions still show from the cached blob and wasm', async () => {
+test('offline: suggestions still show from the cached blob and wasm', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
   await open(page, url);
@@ -316,7 +318,7 @@ test('offline: suggestions still show from the cached blob and wasm', async () =
   await context.close();
 });
 
-test('endpoint down: the shop works without suggestions', async () => {
+test('endpoint down: the shop works without suggestions', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await page.route('**/v1/**', (r) => r.abort('connectionrefused'));
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
@@ -336,7 +338,7 @@ test('endpoint down: the shop works without suggestions', async () => {
   await context.close();
 });
 
-test('a corrupt or too-new blob is refused with a clear error and the page works on', async (t) => {
+test('a corrupt or too-new blob is refused with a clear error and the page works on', T, async (t) => {
   for (const c of [
     { name: 'corrupt', code: 'blob_corrupt', mutate: (b) => (b[b.length - 10] ^= 0xff, b) },
     { name: 'too new', code: 'blob_version', mutate: (b) => ((b[4] = 2), b) },
@@ -361,7 +363,7 @@ test('a corrupt or too-new blob is refused with a clear error and the page works
   }
 });
 
-test('hostile catalog strings render as text; a new blob swaps in without a reload', async () => {
+test('hostile catalog strings render as text; a new blob swaps in without a reload', T, async () => {
   const hostile = await buildBlob(join(ROOT, 'web', 'test', 'testdata', 'hostile'), 'hostile');
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
@@ -420,7 +422,7 @@ test('hostile catalog strings render as text; a new blob swaps in without a relo
   await context.close();
 });
 
-test('dashboard draws the stats of the events the earlier tests sent', async (t) => {
+test('dashboard draws the stats of the events the earlier tests sent', T, async (t) => {
   if (backend.kind !== 'worker') return t.skip('GET /v1/stats needs the edge worker');
   const stats = await waitFor(async () => {
     const s = await backend.stats();

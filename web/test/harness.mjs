@@ -129,7 +129,7 @@ export async function startBackend({ blob } = {}) {
   const file = join(tmp, 'devserver.blob');
   if (blob) await writeFile(file, blob);
   const s = await startDevServer({ site: SITE, blob: blob ? file : undefined });
-  console.log('# NOTE: edge/test/worker.mjs not found: running against web/scripts/devserver.mjs, not wrangler dev');
+  console.log(`# NOTE: running against web/scripts/devserver.mjs, not the worker under wrangler dev (${existsSync(workerModule) ? 'XSELL_WEB_DEVSERVER=1' : 'edge/test/worker.mjs is missing'})`);
   return {
     kind: 'devserver',
     url: s.url,

@@ -17,8 +17,13 @@ import (
 	"github.com/xsell/xsell/wasm/blob"
 )
 
-// ErrNoOrders: Compile was called without orders.
-var ErrNoOrders = errors.New("compile: no orders")
+// Errors returned by Compile (besides *input.Error for bad input).
+var (
+	// ErrNoOrders: Compile was called without orders.
+	ErrNoOrders = errors.New("compile: no orders")
+	// ErrTooBig: the blob would exceed what readers accept (blob.DefaultLimits).
+	ErrTooBig = errors.New("compile: blob over the readers' limits")
+)
 
 // Inputs are the parsed files; only Orders is required.
 type Inputs struct {
@@ -147,6 +152,12 @@ func Compile(in Inputs, opt Options) (*blob.Blob, *Report, error) {
 	}
 	if err := b.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("compile: %w", err)
+	}
+	// A blob readers would refuse is no use: check the decoder's limits now.
+	lim := blob.DefaultLimits
+	if n, p := b.Items.Len(), len(b.Pairs.To); n > lim.MaxItems || p > lim.MaxPairs || len(b.Strings) > lim.MaxStrings {
+		return nil, nil, fmt.Errorf("%w: %d items, %d pairs, %d strings; readers accept at most %d, %d, %d (lower mining.neighbours or split the catalog)",
+			ErrTooBig, n, p, len(b.Strings), lim.MaxItems, lim.MaxPairs, lim.MaxStrings)
 	}
 	rep.Items = b.Items.Len()
 	rep.Orders, rep.Lines, rep.Customers = int(b.Stats.Orders), b.Stats.Lines, len(in.Orders.CustomerIDs)

@@ -89,6 +89,14 @@ func contains(list []string, s string) bool {
 // has reports whether the header has the column.
 func (h header) has(name string) bool { _, ok := h.idx[name]; return ok }
 
+// pos is the column's field index, or -1 when the header lacks it.
+func (h header) pos(name string) int {
+	if i, ok := h.idx[name]; ok {
+		return i
+	}
+	return -1
+}
+
 // get returns the field of the column in rec, or nil when absent or short.
 func (h header) get(rec [][]byte, name string) []byte {
 	i, ok := h.idx[name]

@@ -358,6 +358,14 @@ func decimal(b []byte) (float64, bool) {
 	return v, err == nil && !math.IsNaN(v) && !math.IsInf(v, 0)
 }
 
+// field returns rec[i], or nil when the column is absent (i < 0).
+func field(rec [][]byte, i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	return rec[i]
+}
+
 // quantity parses an integer quickly, falling back to a float.
 func quantity(b []byte) (float64, bool) {
 	neg := false
@@ -414,6 +422,8 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 		lastBuy = map[uint64]int{}
 	}
 	iOrd, iItem := h.idx["order_id"], h.idx["item_id"]
+	// Column positions, looked up once: -1 when absent.
+	iQty, iPrice, iCust, iTime, iDesc := h.pos("quantity"), h.pos("price"), h.pos("customer_id"), h.pos("time"), h.pos("description")
 	var orderCust uint32
 	b.reserve(br)
 	for {
@@ -440,7 +450,7 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 			continue
 		}
 		qty := 1.0
-		if q := h.get(rec, "quantity"); q != nil {
+		if q := field(rec, iQty); q != nil {
 			q = bytes.TrimSpace(q)
 			if len(q) > 0 {
 				v, ok := quantity(q)
@@ -457,7 +467,7 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 		cancel := retail && (oid[0] == 'C' || oid[0] == 'c')
 		price := math.NaN()
 		if b.samples != nil {
-			if p := bytes.TrimSpace(h.get(rec, "price")); len(p) > 0 {
+			if p := bytes.TrimSpace(field(rec, iPrice)); len(p) > 0 {
 				v, ok := decimal(p)
 				if !ok {
 					return nil, h.fieldErr(c, "price", errf(ErrValue, "want a number such as 12.50, got %q", p))
@@ -472,7 +482,7 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 		cust := orderCust
 		if customers != nil && (cancel || !(b.open && bytes.Equal(oid, b.cur))) {
 			cust = 0
-			if s := bytes.TrimSpace(h.get(rec, "customer_id")); len(s) > 0 {
+			if s := bytes.TrimSpace(field(rec, iCust)); len(s) > 0 {
 				n, ok := customers[string(s)]
 				if !ok {
 					o.CustomerIDs = append(o.CustomerIDs, string(s))
@@ -507,7 +517,7 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 		num, isNew := b.order(oid)
 		if isNew {
 			if o.Time != nil {
-				if s := trim(h.get(rec, "time")); s != "" {
+				if s := trim(field(rec, iTime)); s != "" {
 					t, err := parseTime(s)
 					if err != nil {
 						return nil, h.fieldErr(c, "time", err)
@@ -530,7 +540,7 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 			}
 		}
 		if o.ItemTitle != nil && o.ItemTitle[it] == "" {
-			if d := trim(h.get(rec, "description")); d != "" {
+			if d := trim(field(rec, iDesc)); d != "" {
 				o.ItemTitle[it] = d
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/xsell/xsell/matrixgen/internal/input"
@@ -79,6 +80,39 @@ func classify(title string, price float64) (category, role string) {
 	return category, role
 }
 
+// inStock names the items the demo must be able to show: every item of
+// matrix.csv and the 50 most ordered.
+func inStock(dir string, o *input.Orders) map[string]bool {
+	keep := map[string]bool{}
+	f, err := os.Open(filepath.Join(dir, "matrix.csv"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	m, _, err := input.ReadMatrix("matrix.csv", f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range m.Rows {
+		keep[r.Anchor], keep[r.Complement] = true, true
+	}
+	n := make([]int, len(o.ItemIDs))
+	for i := 0; i < o.Len(); i++ {
+		for _, x := range o.Basket(i) {
+			n[x]++
+		}
+	}
+	idx := make([]int, len(n))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return n[idx[a]] > n[idx[b]] })
+	for _, i := range idx[:min(50, len(idx))] {
+		keep[o.ItemIDs[i]] = true
+	}
+	return keep
+}
+
 func main() {
 	dir := filepath.Join("matrixgen", "testdata", "sample")
 	f, err := os.Open(filepath.Join(dir, "online-retail-sample.csv"))
@@ -90,6 +124,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	keep := inStock(dir, o)
 	out, err := os.Create(filepath.Join(dir, "catalog.csv"))
 	if err != nil {
 		log.Fatal(err)
@@ -110,6 +145,8 @@ func main() {
 		h := hash(id)
 		stock := "in"
 		switch {
+		case keep[id]:
+			// Curated and best-selling items stay in stock, so the demo shows them.
 		case h%23 == 0:
 			stock = "out"
 		case h%5 == 0:

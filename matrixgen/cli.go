@@ -146,7 +146,11 @@ func (e *env) open(name string) (io.ReadCloser, int64, error) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, 0, &input.Error{File: name, Err: errors.Unwrap(err)}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the file name is already in the message
+		}
+		return nil, 0, &input.Error{File: name, Err: err}
 	}
 	size := int64(-1)
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {

@@ -31,7 +31,8 @@ const STYLE = `
 section { margin: 0; }
 h2 { font-size: var(--xsell-title-size, 1.1rem); margin: 0 0 var(--_gap); }
 ul { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--_gap);
-     grid-template-columns: repeat(auto-fill, minmax(var(--_card-min), 1fr)); }
+     /* at least two cards per row, even on a phone */
+     grid-template-columns: repeat(auto-fill, minmax(min(var(--_card-min), calc(50% - var(--_gap))), 1fr)); }
 li.card { position: relative; display: flex; flex-direction: column; gap: 6px; min-width: 0;
      background: var(--_bg); border: 1px solid var(--_border); border-radius: var(--_radius); padding: 10px; }
 li.card:focus-within { outline: 2px solid var(--_accent); outline-offset: 2px; }

@@ -202,6 +202,7 @@ export class Client extends EventTarget {
     this._timer = null;
     this._retryAt = 0;
     this._closed = false;
+    this._checked = Date.now();
   }
 
   /** version is the hash of the blob that is answering. */
@@ -592,6 +593,7 @@ export class Client extends EventTarget {
    * to true when a new version went live.
    */
   async revalidate() {
+    this._checked = Date.now();
     let manifest;
     try {
       manifest = await fetchManifest(this.endpoint);
@@ -779,6 +781,8 @@ async function initClient({
   // Events: flush what earlier pages left, on a timer, and on page hide.
   const onHide = () => {
     if (document.visibilityState === 'hidden') c._beacon();
+    // Back to a tab left open for a while: check for a new blob now.
+    else if (revalidateInterval > 0 && Date.now() - c._checked > 60000) c.revalidate();
   };
   const onPageHide = () => c._beacon();
   const onOnline = () => {

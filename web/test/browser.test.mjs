@@ -89,6 +89,21 @@ test('product page shows 2-4 suggestions with title, price and reason', T, async
   await context.close();
 });
 
+test('product page on a phone: cards fit the width, nothing scrolls sideways', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser, { viewport: { width: 390, height: 844 } });
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  await widgetSettled(page, `${WIDGET}[mode="bundle"]`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  for (const box of await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right))) {
+    assert.ok(box <= 390, `a card ends at ${box}px`);
+  }
+  await shot(page, '02-product-phone');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('add to cart from a suggestion updates the shop cart and queues an add event', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);

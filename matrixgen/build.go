@@ -217,9 +217,13 @@ func manifestPath(out string) string {
 	return strings.TrimSuffix(out, ".blob") + ".manifest.json"
 }
 
-// writeFile replaces path atomically, so a failed run never leaves half a blob.
+// writeFile replaces path atomically, so a failed run never leaves half a
+// blob; it creates the directory when needed.
 func writeFile(path string, data []byte) error {
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err

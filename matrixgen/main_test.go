@@ -94,7 +94,7 @@ func TestExitStatus(t *testing.T) {
 // buildSample builds the demo shop's blob and returns its path.
 func buildSample(t *testing.T) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "shop.blob")
+	out := filepath.Join(t.TempDir(), "new", "dir", "shop.blob") // directories are made
 	code, _, stderr := runCLI(t, nil, "build",
 		"--orders", filepath.Join(sample, "online-retail-sample.csv"), "--orders-format", "online-retail",
 		"--catalog", filepath.Join(sample, "catalog.csv"), "--matrix", filepath.Join(sample, "matrix.csv"),

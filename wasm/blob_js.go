@@ -2,16 +2,11 @@
 
 package main
 
-import (
-	"errors"
-
-	"github.com/xsell/xsell/wasm/blob"
-)
-
-// errZstd: a zstd body reached a build without the decoder.
-var errZstd = errors.New("xsell: zstd body not supported by this build")
+import "github.com/xsell/xsell/wasm/blob"
 
 // decodeBlob verifies (magic, version, hash, limits, columns) and decodes.
+// Built with -tags xsell_lite (wasm/scripts/build.sh does), blob.Decode
+// reads raw bodies without the msgpack and zstd libraries.
 func decodeBlob(src []byte) (*blob.Blob, error) {
 	return blob.Decode(src, blob.DecodeOptions{})
 }

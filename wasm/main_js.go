@@ -217,7 +217,7 @@ func errCode(err error) string {
 		err  error
 		code string
 	}{{blob.ErrMagic, "magic"}, {blob.ErrVersion, "version"}, {blob.ErrTruncated, "truncated"}, {blob.ErrHash, "hash"},
-		{blob.ErrSignature, "signature"}, {blob.ErrLimit, "limit"}, {errZstd, "zstd"}, {blob.ErrCorrupt, "corrupt"}} {
+		{blob.ErrSignature, "signature"}, {blob.ErrLimit, "limit"}, {blob.ErrCompressed, "zstd"}, {blob.ErrCorrupt, "corrupt"}} {
 		if errors.Is(err, c.err) {
 			return c.code
 		}

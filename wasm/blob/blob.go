@@ -22,6 +22,9 @@ var (
 	ErrLimit = errors.New("blob: over limit")
 	// ErrCorrupt: the body decodes but its columns are inconsistent.
 	ErrCorrupt = errors.New("blob: corrupt body")
+	// ErrCompressed: the body is compressed and this build cannot inflate it
+	// (the browser build, tag xsell_lite, reads raw bodies only).
+	ErrCompressed = errors.New("blob: compressed body not supported by this build")
 )
 
 // Format version written by this package. A reader accepts any minor version

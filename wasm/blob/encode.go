@@ -1,3 +1,5 @@
+//go:build !xsell_lite
+
 package blob
 
 import (

@@ -8,7 +8,14 @@ OUT=${OUT:-$ROOT/.out}
 SITE=$OUT/site
 mkdir -p "$SITE"
 cd "$ROOT"
-GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' ${XSELL_WASM_TAGS:+-tags "$XSELL_WASM_TAGS"} -o "$SITE/xsell.wasm" ./wasm
+# xsell_lite: blob.Decode without msgpack/zstd/ed25519 (raw bodies only;
+# see docs/engine.md "Size"). XSELL_WASM_TAGS= (empty) builds the full decoder.
+TAGS=${XSELL_WASM_TAGS-xsell_lite}
+if ! GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' ${TAGS:+-tags "$TAGS"} -o "$SITE/xsell.wasm" ./wasm; then
+  [ -n "$TAGS" ] || exit 1
+  echo "wasm: WARNING: the $TAGS build failed (see above); building the full decoder instead (bigger, slower to load)" >&2
+  GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$SITE/xsell.wasm" ./wasm
+fi
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$SITE/wasm_exec.js"
 cp web/xsell-core.js web/xsell-core.d.ts "$SITE/"
 node -e '

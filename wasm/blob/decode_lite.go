@@ -1,0 +1,117 @@
+//go:build xsell_lite
+
+package blob
+
+import (
+	"crypto/sha256"
+	"fmt"
+)
+
+// The browser build (-tags xsell_lite): Decode without the msgpack, zstd and
+// ed25519 libraries, which would more than double the wasm. It reads raw
+// bodies only (the edge serves blob.Recode(…, raw=true) under HTTP
+// Content-Encoding, which the browser inflates natively), still checks the
+// SHA-256 (unless SkipHash: the page may have checked it with WebCrypto),
+// and rejects signatures it cannot verify. Encode, Recode and StringTable
+// exist only in the full build.
+
+// Limits bound what a decoder will allocate for bytes it did not write.
+type Limits struct {
+	MaxRawBytes uint64 // uncompressed body
+	MaxItems    int
+	MaxPairs    int
+	MaxStrings  int
+	MaxRows     int // matrix, triple and feedback rows each
+}
+
+// DefaultLimits are generous for a large shop and small enough for a tab.
+var DefaultLimits = Limits{
+	MaxRawBytes: 512 << 20,
+	MaxItems:    2_000_000,
+	MaxPairs:    64_000_000,
+	MaxStrings:  8_000_000,
+	MaxRows:     16_000_000,
+}
+
+// DecodeOptions tune Decode.
+type DecodeOptions struct {
+	Limits Limits
+	// PublicKey: this build cannot verify signatures; setting it fails.
+	PublicKey []byte
+	SkipHash  bool
+}
+
+// The policy's bounded types (bounded.go in the full build).
+type (
+	PlacementInts   map[string]int
+	PlacementFloats map[string]float64
+	Exclusions      []Exclusion
+	Experiments     []Experiment
+	Variants        []Variant
+)
+
+// Decode parses, verifies and validates a blob with a raw body.
+func Decode(src []byte, opts DecodeOptions) (*Blob, error) {
+	limits := opts.Limits
+	if limits == (Limits{}) {
+		limits = DefaultLimits
+	}
+	if opts.PublicKey != nil {
+		return nil, fmt.Errorf("%w: this build (xsell_lite) cannot verify signatures", ErrSignature)
+	}
+	h, err := ParseHeader(src)
+	if err != nil {
+		return nil, err
+	}
+	if h.RawLen > limits.MaxRawBytes {
+		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrLimit, h.RawLen, limits.MaxRawBytes)
+	}
+	raw := src[HeaderSize:]
+	if uint64(len(raw)) != h.BodyLen {
+		return nil, fmt.Errorf("%w: body has %d bytes, header says %d", ErrTruncated, len(raw), h.BodyLen)
+	}
+	if h.Flags&FlagZstd != 0 {
+		return nil, fmt.Errorf("%w: zstd-compressed body; this build (xsell_lite) reads raw bodies: serve blob.Recode(…, raw=true) under HTTP Content-Encoding", ErrCompressed)
+	}
+	if uint64(len(raw)) != h.RawLen {
+		return nil, fmt.Errorf("%w: raw body has %d bytes, header says %d", ErrCorrupt, len(raw), h.RawLen)
+	}
+	if !opts.SkipHash && sha256.Sum256(raw) != h.Hash {
+		return nil, ErrHash
+	}
+	w, err := decodeWireLite(raw)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.checkLimitsLite(limits); err != nil {
+		return nil, err
+	}
+	b := &Blob{Header: h}
+	if err := fromWire(w, b); err != nil {
+		return nil, err
+	}
+	if err := b.Validate(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (w *wireBody) checkLimitsLite(l Limits) error {
+	for _, c := range []struct {
+		what   string
+		n, max int
+	}{
+		{"items", w.NItems, l.MaxItems},
+		{"strings", len(w.Strings), l.MaxStrings},
+		{"pairs", len(w.PairTo) / 4, l.MaxPairs},
+		{"triple rows", len(w.TriA) / 4, l.MaxRows},
+		{"triple consequents", len(w.TriTo) / 4, l.MaxPairs},
+		{"matrix rows", len(w.MxComplement) / 4, l.MaxRows},
+		{"feedback rows", len(w.FbItem) / 4, l.MaxRows},
+	} {
+		if c.n > c.max {
+			return fmt.Errorf("%w: %d %s, limit %d", ErrLimit, c.n, c.what, c.max)
+		}
+	}
+	return nil
+}

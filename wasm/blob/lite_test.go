@@ -1,0 +1,116 @@
+package blob
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// liteBoth decodes a raw body with the msgpack library and with the lite
+// reader of the browser build.
+func liteBoth(t *testing.T, b *Blob) (full, lite *Blob) {
+	t.Helper()
+	enc, err := Encode(b, EncodeOptions{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := enc[HeaderSize:]
+	var w wireBody
+	if err := msgpack.NewDecoder(bytes.NewReader(body)).Decode(&w); err != nil {
+		t.Fatal(err)
+	}
+	full = &Blob{}
+	if err := fromWire(&w, full); err != nil {
+		t.Fatal(err)
+	}
+	lw, err := decodeWireLite(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lite = &Blob{}
+	if err := fromWire(lw, lite); err != nil {
+		t.Fatal(err)
+	}
+	return full, lite
+}
+
+func TestLiteDecoderMatchesMsgpack(t *testing.T) {
+	withExperiments := sample()
+	withExperiments.Policy.Experiments = Experiments{{Name: "ranking", Variants: Variants{
+		{Name: "control", Weight: 0.5},
+		{Name: "evidence", Weight: 0.4, Weights: &Weights{Evidence: 2, Curated: 1, Shrinkage: 5}, K: PlacementInts{"cart": 4}},
+		{Name: "holdout", Weight: 0.1, Off: true}}}}
+	withExperiments.Policy.Exclusions = Exclusions{{Segment: "diabetic", Tag: "sugar"}}
+	withExperiments.Policy.FreeDelivery = 49.99
+	empty := &Blob{Policy: DefaultPolicy()}
+	for _, tc := range []struct {
+		name string
+		b    *Blob
+	}{{"sample", sample()}, {"experiments and exclusions", withExperiments}, {"empty catalog", empty}} {
+		t.Run(tc.name, func(t *testing.T) {
+			full, lite := liteBoth(t, tc.b)
+			// NaN != NaN: compare prices and margins apart.
+			for _, b := range []*Blob{full, lite} {
+				for i, p := range b.Items.Price {
+					if math.IsNaN(p) {
+						b.Items.Price[i] = -1
+					}
+				}
+				for i, m := range b.Items.Margin {
+					if math.IsNaN(float64(m)) {
+						b.Items.Margin[i] = -1
+					}
+				}
+			}
+			if !reflect.DeepEqual(full, lite) {
+				t.Fatalf("lite decoder differs:\nfull %+v\nlite %+v", full, lite)
+			}
+		})
+	}
+}
+
+func TestLiteDecoderRejects(t *testing.T) {
+	enc, err := Encode(sample(), EncodeOptions{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := enc[HeaderSize:]
+	for _, tc := range []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"empty", nil, ErrCorrupt},
+		{"truncated", body[:len(body)/2], ErrCorrupt},
+		{"not a map", []byte{0x93, 1, 2, 3}, ErrCorrupt},
+		{"lying string array", []byte{0x81, 0xa7, 's', 't', 'r', 'i', 'n', 'g', 's', 0xdd, 0x7f, 0xff, 0xff, 0xff}, ErrCorrupt},
+		{"huge policy list", append(append([]byte{0x81, 0xa6, 'p', 'o', 'l', 'i', 'c', 'y', 0x81, 0xab}, "experiments\xdc\x01\x01"...), bytes.Repeat([]byte{0x80}, 300)...), ErrLimit},
+		{"deep nesting", append([]byte{0x81, 0xa1, 'x'}, bytes.Repeat([]byte{0x91}, 100)...), ErrCorrupt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := decodeWireLite(tc.in); !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzDecodeWireLite(f *testing.F) {
+	enc, _ := Encode(sample(), EncodeOptions{Raw: true})
+	f.Add(enc[HeaderSize:])
+	f.Add([]byte{0x80})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w, err := decodeWireLite(body)
+		if err != nil {
+			return
+		}
+		var b Blob
+		if fromWire(w, &b) == nil {
+			b.Validate()
+		}
+	})
+}

@@ -50,6 +50,13 @@ function readJSON(key, fallback) {
   }
 }
 
+// readList reads a stored array; anything else (another script's value, a
+// hand-edited entry) counts as empty rather than breaking the page.
+function readList(key) {
+  const v = readJSON(key, []);
+  return Array.isArray(v) ? v.filter((x) => x !== null && x !== undefined) : [];
+}
+
 function writeJSON(key, value) {
   const s = storage();
   if (!s) return;
@@ -196,7 +203,7 @@ export class Client extends EventTarget {
     this.freeDelivery = opts.freeDelivery || 0;
     this.core = null;
     this.manifest = null;
-    this.cart = readJSON('cart-lines', []);
+    this.cart = readList('cart-lines');
     this._backoff = 0;
     this._flushing = null;
     this._timer = null;
@@ -265,8 +272,8 @@ export class Client extends EventTarget {
       placement: ctx.placement || 'product',
       anchor: ctx.anchor ? String(ctx.anchor) : '',
       cart,
-      viewed: ctx.viewed || readJSON('viewed', []),
-      owned: ctx.owned || readJSON('owned', []),
+      viewed: ctx.viewed || readList('viewed'),
+      owned: ctx.owned || readList('owned'),
       dismissed,
       segments: ctx.segments || [],
       now: Math.floor((ctx.now ?? Date.now()) / 1000),
@@ -324,18 +331,18 @@ export class Client extends EventTarget {
 
   /** viewedItem remembers a product page view for post-purchase suggestions. */
   viewedItem(id) {
-    const v = readJSON('viewed', []).filter((x) => x !== String(id));
+    const v = readList('viewed').filter((x) => x !== String(id));
     v.unshift(String(id));
     writeJSON('viewed', v.slice(0, 20));
   }
 
   dismissed() {
-    return readJSON('dismissed', []).map((d) => d.id);
+    return readList('dismissed').map((d) => d.id);
   }
 
   /** dismiss remembers that the shopper does not want item suggested again. */
   dismiss(item) {
-    const list = readJSON('dismissed', []).filter((d) => d.id !== String(item));
+    const list = readList('dismissed').filter((d) => d.id !== String(item));
     list.push({ id: String(item), ts: Date.now() });
     writeJSON('dismissed', list.slice(-MAX_DISMISSED));
   }
@@ -369,7 +376,7 @@ export class Client extends EventTarget {
       visitor: this.visitor,
       ts: Math.trunc(ev.ts || Date.now()),
     };
-    const q = readJSON('queue', []);
+    const q = readList('queue');
     q.push(e);
     writeJSON('queue', q.slice(-MAX_QUEUE));
     if (e.type === 'add' && e.item) this._attribute(e);
@@ -379,7 +386,7 @@ export class Client extends EventTarget {
   }
 
   _attribute(e) {
-    const list = readJSON('attributed', []).filter((a) => a.item !== e.item && Date.now() - a.ts < ATTRIBUTION_WINDOW);
+    const list = readList('attributed').filter((a) => a.item !== e.item && Date.now() - a.ts < ATTRIBUTION_WINDOW);
     list.push({ item: e.item, placement: e.placement, anchor: e.anchor, rule: e.rule, rank: e.rank, variant: e.variant, blob: e.blob, ts: e.ts });
     writeJSON('attributed', list.slice(-MAX_ATTRIBUTED));
   }
@@ -392,8 +399,8 @@ export class Client extends EventTarget {
    */
   purchase({ order, lines }) {
     if (!order) throw new XsellError('event', 'purchase needs an order id');
-    const attributed = readJSON('attributed', []);
-    const sent = readJSON('orders-reported', []);
+    const attributed = readList('attributed');
+    const sent = readList('orders-reported');
     if (sent.includes(String(order))) return [];
     const out = [];
     for (const l of lines || []) {
@@ -414,7 +421,7 @@ export class Client extends EventTarget {
     writeJSON('attributed', attributed.filter((x) => !out.some((e) => e.item === x.item)));
     // Bought items feed post-purchase suggestions (replenishment) later.
     const at = Math.floor(Date.now() / 1000);
-    const owned = readJSON('owned', []).filter((o) => !out.some((e) => e.item === o.id));
+    const owned = readList('owned').filter((o) => !out.some((e) => e.item === o.id));
     writeJSON('owned', [...owned, ...out.map((e) => ({ id: e.item, at }))].slice(-100));
     writeJSON('orders-reported', [...sent, String(order)].slice(-50));
     this.flush();
@@ -423,7 +430,7 @@ export class Client extends EventTarget {
 
   /** pending is the number of events not yet acknowledged by the edge. */
   pending() {
-    return readJSON('queue', []).length;
+    return readList('queue').length;
   }
 
   _schedule(delay) {
@@ -450,7 +457,7 @@ export class Client extends EventTarget {
 
   async _flushLoop() {
     for (;;) {
-      const batch = readJSON('queue', []).slice(0, BATCH);
+      const batch = readList('queue').slice(0, BATCH);
       if (batch.length === 0) return true;
       let res;
       try {
@@ -483,7 +490,7 @@ export class Client extends EventTarget {
           }
         }
         const sent = new Set(batch.map((e) => e.id));
-        writeJSON('queue', readJSON('queue', []).filter((e) => !sent.has(e.id)));
+        writeJSON('queue', readList('queue').filter((e) => !sent.has(e.id)));
         this._backoff = 0;
         this._retryAt = 0;
         continue;
@@ -503,7 +510,7 @@ export class Client extends EventTarget {
 
   /** beacon hands the queue to the browser as the page goes away. */
   _beacon() {
-    const batch = readJSON('queue', []).slice(0, BATCH);
+    const batch = readList('queue').slice(0, BATCH);
     if (batch.length === 0) return;
     const body = JSON.stringify({ events: batch });
     // The events stay queued: the next page sends them again and the edge

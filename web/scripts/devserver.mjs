@@ -43,6 +43,11 @@ export async function startDevServer({ site, blob, port = 0 } = {}) {
   let current = null;
   const blobs = new Map();
   const setBlob = (bytes) => {
+    // The browser core reads raw bodies only (the edge recodes zstd blobs
+    // and lets HTTP compression do the work); this server does not recode.
+    if (bytes.length >= 12 && bytes.readUInt32LE(8) & 1) {
+      throw new Error('devserver: the blob body is zstd-compressed; build it with `matrixgen build --raw` for this server');
+    }
     const m = manifestFor(bytes);
     blobs.set(m.hash, bytes);
     current = m;

@@ -5,10 +5,13 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/xsell/xsell/wasm/blob"
 )
@@ -73,9 +76,13 @@ type Engine struct {
 	// cache line, so a candidate costs one memory access, not ten columns.
 	info []itemInfo
 
-	// pairEv[j] is pair j's evidence (ln shrunk lift) under the base
-	// policy's shrinkage; a variant with its own shrinkage recomputes.
+	// pairEv[j] is pair j's evidence (see pairEvidence) under the base
+	// policy's shrinkage, computed per anchor row on first use (evDone),
+	// so that loading a blob does not pay for rows no shopper touches; a
+	// variant with its own shrinkage recomputes.
 	pairEv []float32
+	evDone []atomic.Bool
+	evMu   sync.Mutex
 
 	impulse []uint32
 	gapPool []uint32
@@ -223,21 +230,17 @@ func (e *Engine) indexCategories() {
 	}
 	e.catByPrice = append([]uint32(nil), e.catByPop...)
 	for c := 0; c < nc; c++ {
-		pop := e.catByPop[e.catOff[c]:e.catOff[c+1]]
-		sort.SliceStable(pop, func(a, b int) bool {
-			oa, ob := it.Orders[pop[a]], it.Orders[pop[b]]
-			if oa != ob {
-				return oa > ob
+		slices.SortFunc(e.catByPop[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
+			if oa, ob := it.Orders[a], it.Orders[b]; oa != ob {
+				return cmp.Compare(ob, oa)
 			}
-			return pop[a] < pop[b]
+			return cmp.Compare(a, b)
 		})
-		pr := e.catByPrice[e.catOff[c]:e.catOff[c+1]]
-		sort.SliceStable(pr, func(a, b int) bool {
-			pa, pb := priceKey(it.Price[pr[a]]), priceKey(it.Price[pr[b]])
-			if pa != pb {
-				return pa < pb
+		slices.SortFunc(e.catByPrice[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
+			if pa, pb := priceKey(it.Price[a]), priceKey(it.Price[b]); pa != pb {
+				return cmp.Compare(pa, pb)
 			}
-			return pr[a] < pr[b]
+			return cmp.Compare(a, b)
 		})
 	}
 }
@@ -315,22 +318,20 @@ func (e *Engine) indexPools() {
 			}
 		}
 	}
-	sort.SliceStable(e.impulse, func(a, b int) bool {
-		oa, ob := it.Orders[e.impulse[a]], it.Orders[e.impulse[b]]
-		if oa != ob {
-			return oa > ob
+	slices.SortFunc(e.impulse, func(a, b uint32) int {
+		if oa, ob := it.Orders[a], it.Orders[b]; oa != ob {
+			return cmp.Compare(ob, oa)
 		}
-		return e.impulse[a] < e.impulse[b]
+		return cmp.Compare(a, b)
 	})
 	if len(e.impulse) > 256 {
 		e.impulse = e.impulse[:256]
 	}
-	sort.SliceStable(e.gapPool, func(a, b int) bool {
-		pa, pb := it.Price[e.gapPool[a]], it.Price[e.gapPool[b]]
-		if pa != pb {
-			return pa < pb
+	slices.SortFunc(e.gapPool, func(a, b uint32) int {
+		if pa, pb := it.Price[a], it.Price[b]; pa != pb {
+			return cmp.Compare(pa, pb)
 		}
-		return e.gapPool[a] < e.gapPool[b]
+		return cmp.Compare(a, b)
 	})
 }
 
@@ -517,24 +518,39 @@ func (e *Engine) indexCategoryLinks() {
 }
 
 func (e *Engine) indexPairEvidence() {
-	p, it := &e.b.Pairs, &e.b.Items
-	e.pairEv = make([]float32, len(p.To))
+	e.pairEv = make([]float32, len(e.b.Pairs.To))
+	e.evDone = make([]atomic.Bool, e.n)
+}
+
+// rowEvidence returns anchor a's row of pairEv, computing it once.
+func (e *Engine) rowEvidence(a uint32) []float32 {
+	p := &e.b.Pairs
+	row := e.pairEv[p.Off[a]:p.Off[a+1]]
+	if e.evDone[a].Load() {
+		return row
+	}
+	e.evMu.Lock()
+	defer e.evMu.Unlock()
+	if e.evDone[a].Load() {
+		return row
+	}
+	it := &e.b.Items
 	orders := func(i uint32) float64 {
 		if e.decayed {
 			return float64(it.OrdersDecayed[i])
 		}
 		return float64(it.Orders[i])
 	}
-	for a := 0; a < e.n; a++ {
-		na := orders(uint32(a))
-		for j := p.Off[a]; j < p.Off[a+1]; j++ {
-			nab := float64(p.NAB[j])
-			if e.decayed {
-				nab = float64(p.NABDecayed[j])
-			}
-			e.pairEv[j] = float32(lnLift(e.nStats, e.base.w.Shrinkage, nab, na*orders(p.To[j])))
+	na := orders(a)
+	for j := p.Off[a]; j < p.Off[a+1]; j++ {
+		nab := float64(p.NAB[j])
+		if e.decayed {
+			nab = float64(p.NABDecayed[j])
 		}
+		e.pairEv[j] = float32(pairEvidence(e.nStats, e.base.w.Shrinkage, nab, na, orders(p.To[j])))
 	}
+	e.evDone[a].Store(true)
+	return row
 }
 
 // itemInfo is an item's hot fields, packed.

@@ -171,10 +171,12 @@ func TestScores(t *testing.T) {
 			s.item("lens").orders, s.item("bag").orders = 3, 100
 			s.policy = func(p *blob.Policy) { p.MaxPerCategory = 0 }
 		}), req: Request{Placement: "product", Anchor: "cam1"}, want: []string{"bag:pairs", "lens:pairs"}},
-		{name: "without shrinkage raw lift wins", mut: both(pairs(tPair{"cam1", "lens", 3}, tPair{"cam1", "bag", 40}), func(s *spec) {
+		// Shrinkage only decides whether a pair counts (shrunk lift above 1);
+		// the cosine ranks, so raw lift does not put a 3-order pair first.
+		{name: "without shrinkage the cosine still ranks, not raw lift", mut: both(pairs(tPair{"cam1", "lens", 3}, tPair{"cam1", "bag", 40}), func(s *spec) {
 			s.item("lens").orders, s.item("bag").orders = 3, 100
 			s.policy = func(p *blob.Policy) { p.Weights.Shrinkage = 0 }
-		}), req: Request{Placement: "product", Anchor: "cam1"}, want: []string{"lens:pairs", "bag:pairs"}},
+		}), req: Request{Placement: "product", Anchor: "cam1"}, want: []string{"bag:pairs", "lens:pairs"}},
 		{name: "curated priority orders curated rows", mut: func(s *spec) {
 			s.rows = []tRow{{anchor: "cam1", comp: "tripod"}, {anchor: "cam1", comp: "bag", prio: 2}}
 		}, req: Request{Placement: "product", Anchor: "cam1"}, want: []string{"bag:matrix", "tripod:matrix"}},
@@ -204,7 +206,9 @@ func TestScores(t *testing.T) {
 		{name: "gap filled from related categories", mut: both(pairs(tPair{"tripod", "card", 10}), func(s *spec) {
 			s.items = append(s.items, tItem{id: "card128", cat: "storage", price: 35, role: blob.RoleConsumable, orders: 10})
 			s.policy = func(p *blob.Policy) { p.MaxPerCategory = 2; p.FreeDelivery = 120 }
-		}), req: Request{Placement: "cart", Cart: cart("tripod")}, want: []string{"card128:gap", "card:pairs"}},
+			// The mined complement keeps the first slot; the gap filler (a
+			// fallback without evidence) comes next.
+		}), req: Request{Placement: "cart", Cart: cart("tripod")}, want: []string{"card:pairs", "card128:gap"}},
 	})
 }
 

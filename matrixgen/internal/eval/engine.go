@@ -155,7 +155,7 @@ func NewEngineMethod(name string, e *engine.Engine, ids []string, now int64) *En
 	return m
 }
 
-func (m *EngineMethod) Name() string          { return m.name }
+func (m *EngineMethod) Name() string         { return m.name }
 func (m *EngineMethod) Start(basket []int32) { m.basket = basket }
 
 func (m *EngineMethod) Answer(hide, k int, dst []Suggestion) []Suggestion {

@@ -211,4 +211,3 @@ func restrict(d *Data, orders []int) (*Data, []int32) {
 	}
 	return t, to
 }
-

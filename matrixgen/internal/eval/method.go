@@ -135,7 +135,7 @@ type Popular struct {
 // NewPopular is the most-popular baseline over training counts.
 func NewPopular(c *Counts) *Popular { return &Popular{popular: popularOrder(c)} }
 
-func (p *Popular) Name() string          { return "popular" }
+func (p *Popular) Name() string         { return "popular" }
 func (p *Popular) Start(basket []int32) { p.basket = basket }
 func (p *Popular) Answer(hide, k int, dst []Suggestion) []Suggestion {
 	dst = dst[:0]

@@ -435,7 +435,7 @@ func pairEvidence(N, sh, nab, na, nb float64) float64 {
 	if lnLift(N, sh, nab, na*nb) <= 0 {
 		return 0
 	}
-	return math.Pow(nab/math.Sqrt(na*nb), EvidencePower)
+	return powQ(nab / math.Sqrt(na*nb))
 }
 
 // tripleEvidence is pairEvidence for the rule {A,B} → C, with the pair
@@ -444,7 +444,7 @@ func (r *run) tripleEvidence(nabc, nab, nc float64) float64 {
 	if r.lnLiftPlain(nabc, nab*nc) <= 0 {
 		return 0
 	}
-	return math.Pow(nabc/math.Sqrt(nab*nc), EvidencePower)
+	return powQ(nabc / math.Sqrt(nab*nc))
 }
 
 // lnLiftPlain is lnLift on plain counts (triples carry no decayed counts).
@@ -622,6 +622,22 @@ func (r *run) score() {
 	}
 }
 
+// powQ and rootQ are x^q and x^(1/q) for q = EvidencePower; math.Pow is
+// slow in WebAssembly (no hardware log/exp) and rootQ runs per candidate.
+func powQ(x float64) float64 {
+	if EvidencePower == 3 {
+		return x * x * x
+	}
+	return math.Pow(x, EvidencePower)
+}
+
+func rootQ(x float64) float64 {
+	if EvidencePower == 3 {
+		return math.Cbrt(x)
+	}
+	return math.Pow(x, 1.0/EvidencePower)
+}
+
 // evidence is c's evidence term before its weight: the q-th root of its
 // whole-cart evidence relative to the strongest candidate's, in [0, 1].
 // The ranking among mined candidates is that of the sum of cos^q; the
@@ -631,7 +647,7 @@ func (r *run) evidence(c *cand) float64 {
 	if c.ev <= 0 || r.evMax <= 0 {
 		return 0
 	}
-	return math.Pow(c.ev/r.evMax, 1.0/EvidencePower)
+	return rootQ(c.ev / r.evMax)
 }
 
 // finish settles a candidate's kind, filters and score.

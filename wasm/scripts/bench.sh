@@ -7,7 +7,7 @@ set -euo pipefail
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 OUT=${OUT:-$ROOT/.out}
 cd "$ROOT"
-echo "== go: Recommend and decode, 20k items × 30 neighbours" >&2
+echo "== go: Recommend and decode, 20k items × 30 neighbours ($(nproc) cores, load:$(cut -d' ' -f1-3 /proc/loadavg))" >&2
 go test -run '^$' -bench 'Recommend|Decode' -benchtime "${XSELL_BENCHTIME:-2s}" -count 1 ./wasm/engine/ | grep -E '^(Benchmark|cpu:)'
 [ -f "$OUT/site/xsell.wasm" ] || ROOT=$ROOT OUT=$OUT wasm/scripts/build.sh
 DATA=$OUT/wasm-bench
@@ -19,5 +19,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
-echo "== chromium: through the JS API" >&2
+echo "== chromium: through the JS API (load:$(cut -d' ' -f1-3 /proc/loadavg))" >&2
 timeout 600 node wasm/bench/run.mjs "$OUT/site" "$DATA" "$OUT/bench-wasm.json"

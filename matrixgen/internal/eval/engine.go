@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/xsell/xsell/matrixgen/internal/compile"
 	"github.com/xsell/xsell/matrixgen/internal/input"
@@ -136,12 +137,22 @@ type EngineMethod struct {
 	basket []int32
 	ctx    engine.Context
 	out    []engine.Suggestion
+
+	// ratio is the policy's price cap for the cart placement; priced
+	// counts queries whose hidden item and cart have prices, capped those
+	// where the hidden item costs more than ratio × the dearest cart item,
+	// which the price rule forbids whatever the evidence.
+	ratio          float64
+	priced, capped int
 }
 
 // NewEngineMethod maps items by id between the evaluation (ids) and the
 // engine's catalog.
 func NewEngineMethod(name string, e *engine.Engine, ids []string, now int64) *EngineMethod {
-	m := &EngineMethod{name: name, e: e, toBlob: make([]int32, len(ids)), fromBlob: make([]int32, e.Len()), now: now}
+	m := &EngineMethod{name: name, e: e, toBlob: make([]int32, len(ids)), fromBlob: make([]int32, e.Len()), now: now, ratio: 0.5}
+	if r, ok := e.Blob().Policy.MaxPriceRatio[blob.PlacementCart]; ok && r > 0 {
+		m.ratio = min(r, 1)
+	}
 	for i := range m.fromBlob {
 		m.fromBlob[i] = -1
 	}
@@ -171,6 +182,7 @@ func (m *EngineMethod) Answer(hide, k int, dst []Suggestion) []Suggestion {
 		}
 		ctx.Cart = append(ctx.Cart, engine.Line{Item: uint32(m.toBlob[it]), Qty: 1})
 	}
+	m.countPriceCap(hide)
 	m.out = m.e.Recommend(ctx, m.out[:0])
 	dst = dst[:0]
 	for _, s := range m.out {
@@ -183,4 +195,36 @@ func (m *EngineMethod) Answer(hide, k int, dst []Suggestion) []Suggestion {
 		dst = append(dst, Suggestion{Item: it, Fallback: s.Fallback})
 	}
 	return dst
+}
+
+// countPriceCap tallies whether the price rule lets the hidden item in at
+// all: no complement may cost more than ratio × the dearest cart item.
+func (m *EngineMethod) countPriceCap(hide int) {
+	price := m.e.Blob().Items.Price
+	h := m.basket[hide]
+	if int(h) >= len(m.toBlob) || m.toBlob[h] < 0 || math.IsNaN(price[m.toBlob[h]]) {
+		return
+	}
+	dearest := math.NaN()
+	for _, l := range m.ctx.Cart {
+		if p := price[l.Item]; !math.IsNaN(p) && !(p <= dearest) {
+			dearest = p
+		}
+	}
+	if math.IsNaN(dearest) {
+		return
+	}
+	m.priced++
+	if price[m.toBlob[h]] > m.ratio*dearest {
+		m.capped++
+	}
+}
+
+// Diagnostics says how many hidden items the price rule put out of reach.
+func (m *EngineMethod) Diagnostics() string {
+	if m.priced == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s: the price rule (complement <= %.2f x the dearest cart item) forbids the hidden item in at least %.1f%% of %d priced queries",
+		m.name, m.ratio, 100*float64(m.capped)/float64(m.priced), m.priced)
 }

@@ -56,6 +56,9 @@ type Result struct {
 	Summary Summary
 	Elapsed []time.Duration
 	Build   time.Duration
+	// Notes are the methods' own diagnostics (e.g. what the price rule
+	// forbids), printed under the table.
+	Notes []string
 }
 
 // Evaluate splits d, trains the engine (first) and the baselines on the
@@ -156,6 +159,11 @@ func Evaluate(d *Data, cfg Config, engine Trainer, extra ...Trainer) (*Result, e
 	res.Build = time.Since(start)
 
 	runs := runAll(methods, tests, cfg.Workers)
+	for _, m := range methods {
+		if d, ok := m.(interface{ Diagnostics() string }); ok && d.Diagnostics() != "" {
+			res.Notes = append(res.Notes, d.Diagnostics())
+		}
+	}
 	for _, r := range runs {
 		res.Elapsed = append(res.Elapsed, r.Elapsed)
 	}

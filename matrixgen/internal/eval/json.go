@@ -16,6 +16,7 @@ type JSONResult struct {
 	Order    []string                       `json:"method_order"`
 	Best     map[string]string              `json:"best_baseline"`
 	Ratio    map[string]Estimate            `json:"ratio"`
+	Notes    []string                       `json:"notes,omitempty"`
 }
 
 // JSON returns r for encoding/json.
@@ -23,7 +24,7 @@ func (r *Result) JSON() JSONResult {
 	j := JSONResult{Config: r.Config, Split: r.Split, Orders: r.Orders, Train: r.Train, Test: r.Test,
 		Eligible: r.Eligible, Used: r.Used, Queries: r.Queries, Unseen: r.Unseen, Known: r.Known,
 		Methods: map[string]map[string]Estimate{}, Order: r.Summary.Methods,
-		Best: map[string]string{}, Ratio: map[string]Estimate{}}
+		Best: map[string]string{}, Ratio: map[string]Estimate{}, Notes: r.Notes}
 	s := &r.Summary
 	for i, name := range s.Methods {
 		m := map[string]Estimate{}

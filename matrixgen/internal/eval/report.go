@@ -71,6 +71,9 @@ func (r *Result) Print(w io.Writer, params string) {
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
 	var times []string
 	for i, d := range r.Elapsed {
 		times = append(times, fmt.Sprintf("%s %.2fs", s.Methods[i], d.Seconds()))

@@ -119,8 +119,9 @@ type bruteRule struct {
 
 // triples restates the triple rule: the TriplePairs pairs with the largest
 // n_AB >= TripleMin (ties by (a, b)), and for each the consequents C with
-// n_ABC >= TripleMin whose Wilson lower bound beats both pair confidences.
-func (r *brute) triples(m blob.Mining) []bruteRule {
+// n_ABC >= TripleMin whose Wilson lower bound, at the z corrected for the
+// number of such consequents, is gain times both pair confidences.
+func (r *brute) triples(m blob.Mining, gain float64) []bruteRule {
 	type pc struct{ a, b, n uint32 }
 	var pairs []pc
 	for k, n := range r.pair {
@@ -133,6 +134,15 @@ func (r *brute) triples(m blob.Mining) []bruteRule {
 	})
 	pairs = pairs[:min(len(pairs), m.TriplePairs)]
 	slices.SortFunc(pairs, func(x, y pc) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
+	tests := 0
+	for _, p := range pairs {
+		for c := range uint32(len(r.nA)) {
+			if c != p.a && c != p.b && r.nabc(p.a, p.b, c) >= uint32(m.TripleMin) {
+				tests++
+			}
+		}
+	}
+	z := TripleZ(m.Confidence, tests)
 	var out []bruteRule
 	for _, p := range pairs {
 		type cons struct {
@@ -148,9 +158,9 @@ func (r *brute) triples(m blob.Mining) []bruteRule {
 			if n < uint32(m.TripleMin) {
 				continue
 			}
-			lb := WilsonLower(n, p.n, m.Confidence)
+			lb := WilsonLower(n, p.n, z)
 			base := max(float64(r.nab(p.a, c))/float64(r.nA[p.a]), float64(r.nab(p.b, c))/float64(r.nA[p.b]))
-			if lb > base {
+			if lb >= gain*base {
 				cs = append(cs, cons{c, n, lb / base})
 			}
 		}

@@ -3,40 +3,52 @@ package mine
 import (
 	"fmt"
 	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
 )
 
-// index is the baskets in the shape counting wants: each order's items sorted
-// and de-duplicated, an inverted index item → orders (ascending), n_A, and
-// each order's decay weight.
+// index is the baskets in the shape counting wants. Items are renumbered by
+// rank (descending n_A, ties by item number) so that the counters of the
+// best sellers, touched most, share a few cache lines. Each non-empty order
+// is a record [len, ranks ascending...] in rec, so that visiting an order is
+// one memory access; the inverted index lists, per rank, the positions of the
+// records holding it (ascending) and, beside them, their decay weights.
 type index struct {
 	nItems int
-	off    []uint32 // order o: items[off[o]:off[o+1]]
-	items  []uint32
-	// invOff/inv: item x is in orders inv[invOff[x]:invOff[x+1]], ascending.
-	invOff []uint32
+	id     []uint32 // rank → item number
+	rank   []uint32 // item number → rank
+	rec    []uint32
+	invOff []uint32 // rank r's records: inv[invOff[r]:invOff[r+1]]
 	inv    []uint32
-	w      []float64 // decay weight per order; nil: no decay
-	nA     []uint32
-	// nADecayed aliases nA's values as float32 when there is no decay.
-	nADecayed []float32
+	invW   []float32 // decay weight of each inv entry; nil: no decay
+	// nA and nADecayed by rank.
+	nA        []uint32
+	nADecayed []float64
 	n         uint32 // non-empty orders
 	nDecayed  float64
 	from, to  int64
 }
 
-// maxLines bounds the order lines Mine accepts: offsets are uint32.
-const maxLines = math.MaxUint32 - 1
+// order returns the ranks in the record at p.
+func (ix *index) order(p uint32) []uint32 {
+	n := ix.rec[p]
+	return ix.rec[p+1 : p+1+n]
+}
+
+// maxLines bounds the order lines Mine accepts: record positions are uint32.
+const maxLines = math.MaxUint32 / 2
 
 func newIndex(b *Baskets, opt Options) (*index, error) {
 	nOrders := b.Len()
 	if len(b.Off) == 0 && len(b.Items) != 0 {
 		return nil, fmt.Errorf("%w: %d items but no offsets", ErrBaskets, len(b.Items))
 	}
-	if b.NItems < 0 || int64(b.NItems) > math.MaxUint32 {
+	if b.NItems < 0 || int64(b.NItems) > math.MaxUint32/2 {
 		return nil, fmt.Errorf("%w: NItems %d out of range", ErrBaskets, b.NItems)
 	}
-	if len(b.Items) > maxLines {
-		return nil, fmt.Errorf("%w: %d order lines, more than %d", ErrBaskets, len(b.Items), maxLines)
+	if len(b.Items) > maxLines || nOrders > maxLines {
+		return nil, fmt.Errorf("%w: %d order lines in %d orders, more than %d", ErrBaskets, len(b.Items), nOrders, maxLines)
 	}
 	if nOrders > 0 && (b.Off[0] != 0 || int(b.Off[nOrders]) != len(b.Items)) {
 		return nil, fmt.Errorf("%w: offsets run %d..%d, want 0..%d", ErrBaskets, b.Off[0], b.Off[nOrders], len(b.Items))
@@ -44,65 +56,183 @@ func newIndex(b *Baskets, opt Options) (*index, error) {
 	if b.Time != nil && len(b.Time) != nOrders {
 		return nil, fmt.Errorf("%w: %d times for %d orders", ErrBaskets, len(b.Time), nOrders)
 	}
-	ix := &index{nItems: b.NItems, off: make([]uint32, nOrders+1), items: make([]uint32, len(b.Items)), nA: make([]uint32, b.NItems)}
-	nItems := uint32(b.NItems)
-	k := uint32(0)
-	for o := 0; o < nOrders; o++ {
-		lo, hi := b.Off[o], b.Off[o+1]
-		if hi < lo {
-			return nil, fmt.Errorf("%w: offsets decrease at order %d", ErrBaskets, o)
+
+	ix := &index{nItems: b.NItems}
+	chunks := (nOrders + chunkOrders - 1) / chunkOrders
+	workers := min(opt.Workers, max(1, chunks))
+
+	// Pass 1, in parallel over fixed chunks of orders: validate, and count
+	// each order's distinct items (a stamp per item says which order saw it
+	// last) and each item's orders.
+	distinct := make([]uint32, nOrders)
+	nAs := make([][]uint32, workers)
+	errs := make([]error, chunks)
+	forChunks(workers, chunks, func(w, c int) {
+		if nAs[w] == nil {
+			nAs[w] = make([]uint32, b.NItems)
 		}
-		start := k
-		for _, x := range b.Items[lo:hi] {
-			if x >= nItems {
-				return nil, fmt.Errorf("%w: order %d has item %d, want below %d", ErrBaskets, o, x, nItems)
+		nA, stamp := nAs[w], stamps(b.NItems)
+		for o := c * chunkOrders; o < min(nOrders, (c+1)*chunkOrders); o++ {
+			lo, hi := b.Off[o], b.Off[o+1]
+			if hi < lo {
+				errs[c] = fmt.Errorf("%w: offsets decrease at order %d", ErrBaskets, o)
+				return
 			}
-			// Insertion sort with de-duplication: baskets are short.
-			j := k
-			for j > start && ix.items[j-1] > x {
-				j--
+			d := uint32(0)
+			for _, x := range b.Items[lo:hi] {
+				if int(x) >= b.NItems {
+					errs[c] = fmt.Errorf("%w: order %d has item %d, want below %d", ErrBaskets, o, x, b.NItems)
+					return
+				}
+				if stamp[x] != uint32(o)+1 {
+					stamp[x] = uint32(o) + 1
+					nA[x]++
+					d++
+				}
 			}
-			if j > start && ix.items[j-1] == x {
+			distinct[o] = d
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first order in error
+		}
+	}
+	nA := make([]uint32, b.NItems)
+	for _, part := range nAs {
+		for x, c := range part {
+			nA[x] += c
+		}
+	}
+
+	// Rank the items; lay out the records: each non-empty order's position.
+	ix.id = byWork(nA)
+	ix.rank = make([]uint32, b.NItems)
+	ix.nA = make([]uint32, b.NItems)
+	for r, x := range ix.id {
+		ix.rank[x] = uint32(r)
+		ix.nA[r] = nA[x]
+	}
+	pos := make([]uint32, nOrders+1) // record of order o at pos[o] when distinct[o] > 0
+	var recOrder []uint32
+	for o, d := range distinct {
+		pos[o+1] = pos[o]
+		if d > 0 {
+			pos[o+1] += d + 1
+			recOrder = append(recOrder, uint32(o))
+		}
+	}
+	ix.n = uint32(len(recOrder))
+	ix.rec = make([]uint32, pos[nOrders])
+
+	// Pass 2, in parallel: write each record's distinct ranks, sorted.
+	forChunks(workers, chunks, func(w, c int) {
+		stamp := stamps(b.NItems)
+		for o := c * chunkOrders; o < min(nOrders, (c+1)*chunkOrders); o++ {
+			if distinct[o] == 0 {
 				continue
 			}
-			copy(ix.items[j+1:k+1], ix.items[j:k])
-			ix.items[j] = x
-			k++
+			p := pos[o]
+			ix.rec[p] = distinct[o]
+			k := p + 1
+			for _, x := range b.Items[b.Off[o]:b.Off[o+1]] {
+				if stamp[x] != uint32(o)+1 {
+					stamp[x] = uint32(o) + 1
+					ix.rec[k] = ix.rank[x]
+					k++
+				}
+			}
+			slices.Sort(ix.rec[p+1 : k])
 		}
-		ix.off[o+1] = k
-		if k > start {
-			ix.n++
-		}
-		for _, x := range ix.items[start:k] {
-			ix.nA[x]++
-		}
-	}
-	ix.items = ix.items[:k]
+	})
+	w := ix.weigh(b.Time, recOrder, opt)
 
+	// Pass 3: invert the records, ascending per rank.
 	ix.invOff = make([]uint32, b.NItems+1)
-	for x, c := range ix.nA {
-		ix.invOff[x+1] = ix.invOff[x] + c
+	for r, c := range ix.nA {
+		ix.invOff[r+1] = ix.invOff[r] + c
 	}
-	ix.inv = make([]uint32, k)
-	fill := make([]uint32, b.NItems)
-	copy(fill, ix.invOff[:b.NItems])
-	for o := 0; o < nOrders; o++ {
-		for _, x := range ix.items[ix.off[o]:ix.off[o+1]] {
-			ix.inv[fill[x]] = uint32(o)
-			fill[x]++
+	ix.inv = make([]uint32, ix.invOff[b.NItems])
+	if w != nil {
+		ix.invW = make([]float32, len(ix.inv))
+	}
+	ix.nADecayed = make([]float64, b.NItems)
+	fill := slices.Clone(ix.invOff[:b.NItems])
+	for k, o := range recOrder {
+		p := pos[o]
+		wk := 1.0
+		if w != nil {
+			wk = w[k]
+		}
+		for _, r := range ix.order(p) {
+			ix.inv[fill[r]] = p
+			if w != nil {
+				ix.invW[fill[r]] = float32(wk)
+			}
+			fill[r]++
+			ix.nADecayed[r] += wk
 		}
 	}
-	ix.weigh(b.Time, opt)
 	return ix, nil
 }
 
-// weigh sets each order's decay weight 2^(-age/half-life), age measured back
-// from opt.Now (or the latest order) and never negative; orders with no time
-// weigh 1. With no half-life or no times at all, decayed counts equal plain.
-func (ix *index) weigh(times []int64, opt Options) {
-	nOrders := len(ix.off) - 1
-	for o, t := range times {
-		if t == 0 || ix.off[o] == ix.off[o+1] {
+// chunkOrders is how many orders one task of the index build takes; fixed,
+// so that nothing depends on the number of workers.
+const chunkOrders = 1 << 16
+
+// forChunks runs fn(worker, chunk) for chunks 0..n-1 on the given number of
+// goroutines.
+func forChunks(workers, n int, fn func(w, c int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= n {
+					return
+				}
+				fn(w, c)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// stamps is a per-task "seen in order" array; entries hold order+1.
+func stamps(n int) []uint32 { return make([]uint32, n) }
+
+// byWork lists items in descending order of their order count, ties by item
+// number: the rank order.
+func byWork(nA []uint32) []uint32 {
+	order := make([]uint32, len(nA))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int {
+		if nA[a] != nA[b] {
+			if nA[a] > nA[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a) - int(b)
+	})
+	return order
+}
+
+// weigh returns each record's decay weight 2^(-age/half-life), age measured
+// back from opt.Now (or the latest order) and never negative; orders with no
+// time weigh 1. It returns nil, and decayed counts equal plain ones, with no
+// half-life or no times at all. It sets from, to and nDecayed.
+func (ix *index) weigh(times []int64, recOrder []uint32, opt Options) []float64 {
+	ix.nDecayed = float64(ix.n)
+	if times == nil {
+		return nil
+	}
+	for _, o := range recOrder {
+		t := times[o]
+		if t == 0 {
 			continue
 		}
 		if ix.from == 0 || t < ix.from {
@@ -112,42 +242,28 @@ func (ix *index) weigh(times []int64, opt Options) {
 			ix.to = t
 		}
 	}
-	ix.nADecayed = make([]float32, ix.nItems)
 	if opt.HalfLifeDays == 0 || ix.to == 0 {
-		for x, c := range ix.nA {
-			ix.nADecayed[x] = float32(c)
-		}
-		ix.nDecayed = float64(ix.n)
-		return
+		return nil
 	}
 	now := opt.Now
 	if now == 0 {
 		now = ix.to
 	}
 	perSecond := math.Ln2 / (opt.HalfLifeDays * 86400)
-	ix.w = make([]float64, nOrders)
-	acc := make([]float64, ix.nItems)
-	for o := 0; o < nOrders; o++ {
-		w := 1.0
+	w := make([]float64, len(recOrder))
+	ix.nDecayed = 0
+	for k, o := range recOrder {
+		w[k] = 1
 		if t := times[o]; t != 0 && t < now {
-			w = math.Exp(-float64(now-t) * perSecond)
+			w[k] = math.Exp(-float64(now-t) * perSecond)
 		}
-		ix.w[o] = w
-		if ix.off[o] == ix.off[o+1] {
-			continue
-		}
-		ix.nDecayed += w
-		for _, x := range ix.items[ix.off[o]:ix.off[o+1]] {
-			acc[x] += w
-		}
+		ix.nDecayed += w[k]
 	}
-	for x, s := range acc {
-		ix.nADecayed[x] = float32(s)
-	}
+	return w
 }
 
 // work is the counting work in order visits: the pair pass visits every
-// order once per item in it; triples add up to twice that.
+// order once per item in it; triples add some.
 func (ix *index) work(noTriples bool) int64 {
 	w := int64(len(ix.inv))
 	if !noTriples {

@@ -56,7 +56,16 @@ type Options struct {
 	Workers int
 	// NoTriples skips mining {A,B}→C rules.
 	NoTriples bool
+	// TripleGain: {A,B}→C is kept when the Wilson lower bound of its
+	// confidence is at least TripleGain times the better of confidence(A→C)
+	// and confidence(B→C) (0: DefaultTripleGain). Significance alone (1) is
+	// not enough on real logs: orders holding both A and B are longer, so
+	// almost every C is a little likelier in them.
+	TripleGain float64
 }
+
+// DefaultTripleGain is the TripleGain used when Options leaves it 0.
+const DefaultTripleGain = 1.5
 
 // Result is what the blob needs from mining.
 type Result struct {
@@ -88,10 +97,14 @@ func Mine(b *Baskets, opt Options) (*Result, error) {
 			From:          ix.from,
 			To:            ix.to,
 		},
-		Orders:        ix.nA,
-		OrdersDecayed: ix.nADecayed,
+		Orders:        make([]uint32, b.NItems),
+		OrdersDecayed: make([]float32, b.NItems),
 	}
-	if ix.w != nil {
+	for r, x := range ix.id {
+		res.Orders[x] = ix.nA[r]
+		res.OrdersDecayed[x] = float32(ix.nADecayed[r])
+	}
+	if ix.invW != nil {
 		res.Stats.HalfLifeDays = opt.HalfLifeDays
 	}
 	prog := newProgress(opt.Progress, int(ix.n), ix.work(opt.NoTriples))
@@ -112,6 +125,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if !(m.HalfLifeDays >= 0) || math.IsInf(m.HalfLifeDays, 0) {
 		return o, fmt.Errorf("%w: half_life_days %v, want a finite number >= 0", ErrOptions, m.HalfLifeDays)
+	}
+	if o.TripleGain != 0 && !(o.TripleGain >= 1 && o.TripleGain <= 100) {
+		return o, fmt.Errorf("%w: triple gain %v, want 1..100", ErrOptions, o.TripleGain)
+	}
+	if o.TripleGain == 0 {
+		o.TripleGain = DefaultTripleGain
 	}
 	if !(m.Confidence >= 0) || m.Confidence > 10 {
 		return o, fmt.Errorf("%w: confidence %v, want a z value in 0..10", ErrOptions, m.Confidence)

@@ -109,7 +109,7 @@ func checkAgainstBrute(t *testing.T, b *Baskets, opt Options, res *Result) {
 		}
 		return
 	}
-	want := ref.triples(o.Mining)
+	want := ref.triples(o.Mining, o.TripleGain)
 	tr := &res.Triples
 	if len(tr.A) != len(want) {
 		t.Fatalf("%d triple rows, want %d", len(tr.A), len(want))
@@ -138,6 +138,8 @@ func TestGroceriesAgainstBruteForce(t *testing.T) {
 		{"min count 1, 5 neighbours", Options{Mining: blob.Mining{MinCount: 1, Neighbours: 5, Confidence: 1.96, TripleMin: 20, TriplePairs: 50}}},
 		{"strict", Options{Mining: blob.Mining{MinCount: 30, Neighbours: 10, Confidence: 3, TripleMin: 30, TriplePairs: 100}}},
 		{"no triples", Options{Mining: defaults(), NoTriples: true}},
+		{"significance alone", Options{Mining: defaults(), TripleGain: 1}},
+		{"gain 3", Options{Mining: defaults(), TripleGain: 3}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,7 +184,8 @@ func TestRandomBasketsAgainstBruteForce(t *testing.T) {
 				MinCount: 1 + rng.IntN(4), Neighbours: 1 + rng.IntN(6), Confidence: []float64{0.5, 1, 1.96}[rng.IntN(3)],
 				TripleMin: 1 + rng.IntN(4), TriplePairs: 1 + rng.IntN(40), HalfLifeDays: []float64{0, 10, 100}[rng.IntN(3)],
 			},
-			Workers: 1 + rng.IntN(3),
+			Workers:    1 + rng.IntN(3),
+			TripleGain: []float64{0, 1, 2.5}[rng.IntN(3)],
 		}
 		b.Time = b.Time[:b.Len()]
 		t.Run(strings.Join([]string{"case", string(rune('A' + i%26)), string(rune('a' + i/26))}, ""), func(t *testing.T) {
@@ -389,6 +392,7 @@ func TestBadInput(t *testing.T) {
 		{"negative neighbours", Baskets{NItems: 1, Off: []uint32{0}}, Options{Mining: blob.Mining{Neighbours: -1}}, ErrOptions, "negative"},
 		{"NaN half-life", Baskets{NItems: 1, Off: []uint32{0}}, Options{Mining: blob.Mining{HalfLifeDays: math.NaN()}}, ErrOptions, "half_life_days"},
 		{"huge z", Baskets{NItems: 1, Off: []uint32{0}}, Options{Mining: blob.Mining{Confidence: 100}}, ErrOptions, "confidence"},
+		{"small triple gain", Baskets{NItems: 1, Off: []uint32{0}}, Options{TripleGain: 0.5}, ErrOptions, "triple gain"},
 		{"negative workers", Baskets{NItems: 1, Off: []uint32{0}}, Options{Workers: -2}, ErrOptions, "workers -2"},
 	}
 	for _, tc := range cases {
@@ -434,13 +438,24 @@ func TestWilsonLower(t *testing.T) {
 	}{
 		{0, 0, 1.96, 0},
 		{0, 10, 1.96, 0},
-		{5, 10, 1.96, 0.2365931},  // textbook: 5/10 at 95% is [0.237, 0.763]
-		{10, 10, 1.96, 0.7224599}, // all successes: n/(n+z²)
+		{5, 10, 1.96, 0.2365931},     // textbook: 5/10 at 95% is [0.237, 0.763]
+		{10, 10, 1.96, 0.7224599},    // all successes: n/(n+z²)
 		{736, 1903, 1.96, 0.3651255}, // other vegetables → whole milk in groceries
-		{50, 100, 0, 0.5}, // z 0: the point estimate
+		{50, 100, 0, 0.5},            // z 0: the point estimate
 	} {
 		if got := WilsonLower(c.k, c.n, c.z); math.Abs(got-c.want) > 1e-4 {
 			t.Errorf("WilsonLower(%d, %d, %v) = %v, want %v", c.k, c.n, c.z, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		z     float64
+		tests int
+		want  float64
+	}{
+		{1.96, 0, 1.96}, {1.96, 1, 1.96}, {1.96, 1000, 4.0556}, {1.96, 1_000_000, 5.4513}, {3, 10, 3.6425},
+	} {
+		if got := TripleZ(c.z, c.tests); math.Abs(got-c.want) > 1e-3 {
+			t.Errorf("TripleZ(%v, %d) = %v, want %v", c.z, c.tests, got, c.want)
 		}
 	}
 	if got, want := LiftLower(5, 10, 20, 100, 0), 2.5; math.Abs(got-want) > 1e-12 {

@@ -8,7 +8,7 @@ import (
 	"github.com/xsell/xsell/wasm/blob"
 )
 
-// neighbour is a candidate B in anchor A's list.
+// neighbour is a candidate B in anchor A's list (item numbers, not ranks).
 type neighbour struct {
 	item  uint32
 	nab   uint32
@@ -23,9 +23,9 @@ func worseNeighbour(a, b neighbour) bool {
 	return a.item > b.item
 }
 
-// pairCount is an unordered pair a < b with its joint count, a candidate
-// antecedent of triples.
-type pairCount struct{ a, b, nab uint32 }
+// pairCount is an unordered pair of items a < b with its joint count, a
+// candidate antecedent of triples; ra and rb are their ranks.
+type pairCount struct{ a, b, nab, ra, rb uint32 }
 
 func worsePair(x, y pairCount) bool {
 	if x.nab != y.nab {
@@ -37,12 +37,13 @@ func worsePair(x, y pairCount) bool {
 	return x.b > y.b
 }
 
-// counter is one worker's dense scratch: counts over all items, reset after
-// each anchor by walking only the touched entries.
+// counter is one worker's dense scratch over ranks: counts (and decayed
+// counts), reset after each use by walking only the touched entries.
 type counter struct {
 	cnt     []uint32
 	dec     []float64
 	touched []uint32
+	sink    uint32 // keeps the look-ahead loads alive
 }
 
 func newCounter(n int, decay bool) *counter {
@@ -53,24 +54,52 @@ func newCounter(n int, decay bool) *counter {
 	return c
 }
 
-// count adds every item of every order in orders to the counters.
-func (c *counter) count(ix *index, orders []uint32) {
-	cnt, touched, items, off := c.cnt, c.touched, ix.items, ix.off
-	if c.dec == nil {
-		for _, o := range orders {
-			for _, x := range items[off[o]:off[o+1]] {
-				v := cnt[x]
-				if v == 0 {
-					touched = append(touched, x)
-				}
-				cnt[x] = v + 1
+// ahead is how many records ahead count touches the next record's first
+// word, so that its cache miss overlaps the counting of the ones before it:
+// visiting a record is a random access into a large array and dominates the
+// time (measured: BenchmarkCount).
+const ahead = 8
+
+// count adds every item of every record in recs to the counters; weights
+// (one per record) feed the decayed counts when the counter has them.
+// Dense (no touched list, the caller scans everything) suits anchors whose
+// records touch most items anyway.
+func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool) {
+	cnt, touched, rec := c.cnt, c.touched, ix.rec
+	var sink uint32
+	switch {
+	case dense && c.dec != nil && weights != nil:
+		dec := c.dec
+		for i, p := range recs {
+			if i+ahead < len(recs) {
+				sink += rec[recs[i+ahead]]
+			}
+			n := rec[p]
+			wo := float64(weights[i])
+			for _, x := range rec[p+1 : p+1+n] {
+				cnt[x]++
+				dec[x] += wo
 			}
 		}
-	} else {
-		dec, w := c.dec, ix.w
-		for _, o := range orders {
-			wo := w[o]
-			for _, x := range items[off[o]:off[o+1]] {
+	case dense:
+		for i, p := range recs {
+			if i+ahead < len(recs) {
+				sink += rec[recs[i+ahead]]
+			}
+			n := rec[p]
+			for _, x := range rec[p+1 : p+1+n] {
+				cnt[x]++
+			}
+		}
+	case c.dec != nil && weights != nil:
+		dec := c.dec
+		for i, p := range recs {
+			if i+ahead < len(recs) {
+				sink += rec[recs[i+ahead]]
+			}
+			n := rec[p]
+			wo := float64(weights[i])
+			for _, x := range rec[p+1 : p+1+n] {
 				v := cnt[x]
 				if v == 0 {
 					touched = append(touched, x)
@@ -79,8 +108,40 @@ func (c *counter) count(ix *index, orders []uint32) {
 				dec[x] += wo
 			}
 		}
+	default:
+		for i, p := range recs {
+			if i+ahead < len(recs) {
+				sink += rec[recs[i+ahead]]
+			}
+			n := rec[p]
+			for _, x := range rec[p+1 : p+1+n] {
+				v := cnt[x]
+				if v == 0 {
+					touched = append(touched, x)
+				}
+				cnt[x] = v + 1
+			}
+		}
 	}
 	c.touched = touched
+	c.sink = sink
+}
+
+// add counts recs (see count), choosing the dense loop when the records
+// hold at least as many lines as there are items, then lists the touched
+// entries either way.
+func (c *counter) add(ix *index, recs []uint32, weights []float32) {
+	lines := int64(len(recs)) * int64(len(ix.rec)-int(ix.n)) / max(1, int64(ix.n))
+	if lines < int64(len(c.cnt)) || len(c.touched) > 0 {
+		c.count(ix, recs, weights, false)
+		return
+	}
+	c.count(ix, recs, weights, true)
+	for x, v := range c.cnt {
+		if v != 0 {
+			c.touched = append(c.touched, uint32(x))
+		}
+	}
 }
 
 // reset zeroes the touched entries.
@@ -105,29 +166,10 @@ type pairWorker struct {
 	buf   []neighbour
 }
 
-// byWork lists items in descending order of their order count, so that the
-// heaviest anchors are handed out first and the workers finish together.
-func byWork(nA []uint32) []uint32 {
-	order := make([]uint32, len(nA))
-	for i := range order {
-		order[i] = uint32(i)
-	}
-	slices.SortFunc(order, func(a, b uint32) int {
-		if nA[a] != nA[b] {
-			if nA[a] > nA[b] {
-				return -1
-			}
-			return 1
-		}
-		return int(a) - int(b)
-	})
-	return order
-}
-
 // minePairs fills p with every anchor's best neighbours and returns the
-// antecedent pairs for triples (sorted by (a, b)).
+// antecedent pairs for triples (sorted by (a, b)). Anchors are handed out in
+// rank order, heaviest first, so that the workers finish together.
 func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCount {
-	anchors := byWork(ix.nA)
 	triples := !opt.NoTriples
 	minCount := uint32(opt.MinCount)
 	tripleMin := uint32(opt.TripleMin)
@@ -143,7 +185,7 @@ func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCoun
 	var wg sync.WaitGroup
 	for wi := range workers {
 		w := &pairWorker{
-			counter: newCounter(ix.nItems, ix.w != nil),
+			counter: newCounter(ix.nItems, ix.invW != nil),
 			top:     newTopK(opt.Neighbours, worseNeighbour),
 		}
 		if triples {
@@ -152,25 +194,30 @@ func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCoun
 		workers[wi] = w
 		wg.Go(func() {
 			for {
-				i := next.Add(1) - 1
-				if i >= int64(len(anchors)) {
+				r := uint32(next.Add(1) - 1)
+				if int(r) >= ix.nItems {
 					return
 				}
-				a := anchors[i]
-				nA := ix.nA[a]
+				nA := ix.nA[r]
 				if nA < skipBelow {
-					return // anchors come in descending n_A: the rest are smaller
+					return // ranks come in descending n_A: the rest are smaller
 				}
-				orders := ix.inv[ix.invOff[a]:ix.invOff[a+1]]
-				w.count(ix, orders)
+				lo, hi := ix.invOff[r], ix.invOff[r+1]
+				var weights []float32
+				if ix.invW != nil {
+					weights = ix.invW[lo:hi]
+				}
+				w.add(ix, ix.inv[lo:hi], weights)
+				a := ix.id[r]
 				for _, x := range w.touched {
 					c := w.cnt[x]
-					if x == a {
+					if x == r {
 						continue
 					}
-					if triples && x > a && c >= tripleMin {
-						pc := pairCount{a, x, c}
+					if triples && x > r && c >= tripleMin {
+						pc := pairCount{a: min(a, ix.id[x]), b: max(a, ix.id[x]), nab: c}
 						if !w.ante.rejects(pc) {
+							pc.ra, pc.rb = ix.rank[pc.a], ix.rank[pc.b]
 							w.ante.push(pc)
 						}
 					}
@@ -189,7 +236,7 @@ func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCoun
 					if w.dec != nil {
 						d = float32(w.dec[x])
 					}
-					nb := neighbour{item: x, nab: c, dec: d, score: s}
+					nb := neighbour{item: ix.id[x], nab: c, dec: d, score: s}
 					if !w.top.rejects(nb) {
 						w.top.push(nb)
 					}
@@ -200,13 +247,13 @@ func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCoun
 				if k := len(w.buf) - start; k > 0 {
 					w.lists = append(w.lists, anchorList{a, uint32(start), uint32(k)})
 				}
-				prog.add(int64(len(orders)))
+				prog.add(int64(hi - lo))
 			}
 		})
 	}
 	wg.Wait()
 
-	// Assemble the CSR columns in anchor order.
+	// Assemble the CSR columns in item order.
 	p.Off = make([]uint32, ix.nItems+1)
 	where := make([]anchorList, ix.nItems)
 	from := make([]int32, ix.nItems)

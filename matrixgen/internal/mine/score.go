@@ -32,3 +32,15 @@ func LiftLower(nAB, nA, nB, n uint32, z float64) float64 {
 	}
 	return WilsonLower(nAB, nA, z) * float64(n) / float64(nB)
 }
+
+// TripleZ is the z that keeps the error rate of z across many tests: the
+// one-sided tail of z divided by tests (Bonferroni). Triples test every
+// consequent of every antecedent pair, millions on a big log; at the plain
+// z, tens of thousands of chance rules would pass.
+func TripleZ(z float64, tests int) float64 {
+	if tests <= 1 {
+		return z
+	}
+	p := 0.5 * math.Erfc(z/math.Sqrt2) / float64(tests)
+	return math.Max(z, math.Sqrt2*math.Erfcinv(2*p))
+}

@@ -9,8 +9,8 @@ import (
 	"github.com/xsell/xsell/wasm/blob"
 )
 
-// tripleCand is a consequent C of antecedent row r = {A,B}: nabc orders hold
-// all three, lb is the Wilson lower bound of confidence({A,B}→C) and base the
+// tripleCand is a consequent C (a rank) of antecedent row r = {A,B}: nabc
+// orders hold all three, lb is the Wilson lower bound of confidence({A,B}→C) and base the
 // best plain confidence of A→C and B→C seen so far.
 type tripleCand struct {
 	row, c, nabc uint32
@@ -35,11 +35,11 @@ func runs(n int, key func(i int) uint32) []span {
 }
 
 // parallel runs fn over spans with the given number of workers, handing the
-// spans out in order, each worker with its own two counters.
-func parallel(ix *index, workers int, spans []span, fn func(c1, c2 *counter, s span)) {
+// spans out in order, each worker with its number and its own two counters.
+func parallel(ix *index, workers int, spans []span, fn func(worker int, c1, c2 *counter, s span)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		c1, c2 := newCounter(ix.nItems, false), newCounter(ix.nItems, false)
 		wg.Go(func() {
 			for {
@@ -47,7 +47,7 @@ func parallel(ix *index, workers int, spans []span, fn func(c1, c2 *counter, s s
 				if i >= int64(len(spans)) {
 					return
 				}
-				fn(c1, c2, spans[i])
+				fn(w, c1, c2, spans[i])
 			}
 		})
 	}
@@ -56,9 +56,11 @@ func parallel(ix *index, workers int, spans []span, fn func(c1, c2 *counter, s s
 
 // mineTriples keeps, for each antecedent pair {A,B} (ante, sorted by (a, b)),
 // the consequents C with n_ABC >= TripleMin whose confidence({A,B}→C) is
-// significantly above both confidence(A→C) and confidence(B→C): its Wilson
-// lower bound must exceed the larger of the two. A and B's own confidences are
-// taken as known: they rest on n_A and n_B orders, far more than n_AB.
+// significantly and substantially above both confidence(A→C) and
+// confidence(B→C): its Wilson lower bound must be at least TripleGain times
+// the larger of the two, at the z of TripleZ for the number of consequents
+// tested. A and B's own confidences are taken as known: they rest on n_A and
+// n_B orders, more than n_AB.
 func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog *progress) {
 	t.Off = []uint32{0}
 	if len(ante) == 0 {
@@ -66,47 +68,68 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	}
 	z := opt.Confidence
 	tripleMin := uint32(opt.TripleMin)
+	gain := opt.TripleGain
 
 	// Pass 1, grouped by A: count n_AC once per A, then n_ABC per row over the
 	// orders holding both, and keep C when it beats A→C.
 	byA := runs(len(ante), func(i int) uint32 { return ante[i].a })
 	slices.SortStableFunc(byA, func(x, y span) int {
-		return cmp.Compare(ix.nA[ante[y.lo].a], ix.nA[ante[x.lo].a])
+		return cmp.Compare(ix.nA[ante[y.lo].ra], ix.nA[ante[x.lo].ra])
 	})
 	var mu sync.Mutex
 	var cands []tripleCand
-	parallel(ix, opt.Workers, byA, func(ca, cabc *counter, s span) {
-		a := ante[s.lo].a
+	var tests atomic.Int64
+	marks := make([]bitset, opt.Workers)
+	parallel(ix, opt.Workers, byA, func(w int, ca, cabc *counter, s span) {
+		if marks[w] == nil {
+			marks[w] = make(bitset, (len(ix.rec)+63)/64)
+		}
+		a := ante[s.lo].ra
 		ordersA := ix.inv[ix.invOff[a]:ix.invOff[a+1]]
-		ca.count(ix, ordersA)
+		marks[w].set(ordersA, true)
+		defer marks[w].set(ordersA, false)
+		ca.add(ix, ordersA, nil)
 		nA := float64(ix.nA[a])
 		var local []tripleCand
 		var common []uint32
 		work := int64(len(ordersA))
+		tested := 0
 		for r := s.lo; r < s.hi; r++ {
-			b := ante[r].b
-			common = intersect(ix, a, b, common[:0])
+			b := ante[r].rb
+			common = intersect(ix, a, b, marks[w], cabc, common[:0])
 			work += int64(len(common))
-			cabc.count(ix, common)
+			if len(common) > 0 {
+				cabc.add(ix, common, nil)
+			}
 			for _, c := range cabc.touched {
 				k := cabc.cnt[c]
 				if c == a || c == b || k < tripleMin {
 					continue
 				}
+				tested++
+				// A first sieve at the plain z: the corrected z is larger,
+				// its bound smaller.
 				lb := WilsonLower(k, ante[r].nab, z)
 				confA := float64(ca.cnt[c]) / nA
-				if lb > confA {
+				if lb >= gain*confA {
 					local = append(local, tripleCand{row: uint32(r), c: c, nabc: k, lb: lb, base: confA})
 				}
 			}
 			cabc.reset()
 		}
 		ca.reset()
+		tests.Add(int64(tested))
 		prog.add(work / 4)
 		mu.Lock()
 		cands = append(cands, local...)
 		mu.Unlock()
 	})
+
+	zt := TripleZ(z, int(tests.Load()))
+	cands = slices.DeleteFunc(cands, func(c tripleCand) bool { return !(WilsonLower(c.nabc, ante[c.row].nab, zt) >= gain*c.base) })
+	for i := range cands {
+		cands[i].lb = WilsonLower(cands[i].nabc, ante[cands[i].row].nab, zt)
+	}
 
 	// Pass 2, grouped by B: count n_BC once per B and keep C when it beats
 	// B→C too.
@@ -115,12 +138,12 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	})
 	byB := runs(len(cands), func(i int) uint32 { return ante[cands[i].row].b })
 	slices.SortStableFunc(byB, func(x, y span) int {
-		return cmp.Compare(ix.nA[ante[cands[y.lo].row].b], ix.nA[ante[cands[x.lo].row].b])
+		return cmp.Compare(ix.nA[ante[cands[y.lo].row].rb], ix.nA[ante[cands[x.lo].row].rb])
 	})
-	parallel(ix, opt.Workers, byB, func(cb, _ *counter, s span) {
-		b := ante[cands[s.lo].row].b
+	parallel(ix, opt.Workers, byB, func(_ int, cb, _ *counter, s span) {
+		b := ante[cands[s.lo].row].rb
 		ordersB := ix.inv[ix.invOff[b]:ix.invOff[b+1]]
-		cb.count(ix, ordersB)
+		cb.add(ix, ordersB, nil)
 		nB := float64(ix.nA[b])
 		for i := s.lo; i < s.hi; i++ {
 			cands[i].base = max(cands[i].base, float64(cb.cnt[cands[i].c])/nB)
@@ -128,13 +151,13 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 		cb.reset()
 		prog.add(int64(len(ordersB)) / 4)
 	})
-	kept := slices.DeleteFunc(cands, func(c tripleCand) bool { return !(c.lb > c.base) })
+	kept := slices.DeleteFunc(cands, func(c tripleCand) bool { return !(c.lb >= gain*c.base) })
 
 	// Best first per row: by how far the bound clears the better pair rule,
 	// ties by item number; at most Neighbours per row.
 	score := func(c tripleCand) float64 { return c.lb / c.base } // base > 0: n_AC >= n_ABC > 0
 	slices.SortFunc(kept, func(x, y tripleCand) int {
-		return cmp.Or(cmp.Compare(x.row, y.row), cmp.Compare(score(y), score(x)), cmp.Compare(x.c, y.c))
+		return cmp.Or(cmp.Compare(x.row, y.row), cmp.Compare(score(y), score(x)), cmp.Compare(ix.id[x.c], ix.id[y.c]))
 	})
 	for lo := 0; lo < len(kept); {
 		hi := lo + 1
@@ -146,7 +169,7 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 		t.B = append(t.B, pc.b)
 		t.NAB = append(t.NAB, pc.nab)
 		for _, c := range kept[lo:min(hi, lo+opt.Neighbours)] {
-			t.To = append(t.To, c.c)
+			t.To = append(t.To, ix.id[c.c])
 			t.NABC = append(t.NABC, c.nabc)
 		}
 		t.Off = append(t.Off, uint32(len(t.To)))
@@ -154,17 +177,49 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	}
 }
 
-// intersect appends the orders holding both a and b: it walks the shorter
-// order list and looks the other item up in each order's sorted items.
-func intersect(ix *index, a, b uint32, dst []uint32) []uint32 {
-	orders, other := ix.inv[ix.invOff[a]:ix.invOff[a+1]], b
-	if ob := ix.inv[ix.invOff[b]:ix.invOff[b+1]]; len(ob) < len(orders) {
-		orders, other = ob, a
+// intersect finds the records holding both ranks a and b, walking the
+// shorter list: b's against the bitset of a's records (it returns them, for
+// the caller to count), or a's with a look-up of b in each record's sorted
+// ranks, counting each hit into c while the record is in cache (it returns
+// none: they are counted).
+func intersect(ix *index, a, b uint32, marks bitset, c *counter, dst []uint32) []uint32 {
+	oa, ob := ix.inv[ix.invOff[a]:ix.invOff[a+1]], ix.inv[ix.invOff[b]:ix.invOff[b+1]]
+	if len(ob) <= 2*len(oa) {
+		for _, p := range ob {
+			if marks.has(p) {
+				dst = append(dst, p)
+			}
+		}
+		return dst
 	}
-	for _, o := range orders {
-		if _, ok := slices.BinarySearch(ix.items[ix.off[o]:ix.off[o+1]], other); ok {
-			dst = append(dst, o)
+	cnt, touched := c.cnt, c.touched
+	for _, p := range oa {
+		its := ix.order(p)
+		if _, ok := slices.BinarySearch(its, b); ok {
+			for _, x := range its {
+				v := cnt[x]
+				if v == 0 {
+					touched = append(touched, x)
+				}
+				cnt[x] = v + 1
+			}
 		}
 	}
+	c.touched = touched
 	return dst
+}
+
+// bitset over record positions.
+type bitset []uint64
+
+func (s bitset) has(o uint32) bool { return s[o>>6]&(1<<(o&63)) != 0 }
+
+func (s bitset) set(orders []uint32, on bool) {
+	for _, o := range orders {
+		if on {
+			s[o>>6] |= 1 << (o & 63)
+		} else {
+			s[o>>6] &^= 1 << (o & 63)
+		}
+	}
 }

@@ -1,0 +1,62 @@
+package mine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/xsell/xsell/matrixgen/internal/synth"
+	"github.com/xsell/xsell/wasm/blob"
+)
+
+var synthCache = map[int]*Baskets{}
+
+func synthBaskets(b *testing.B, orders int) *Baskets {
+	b.Helper()
+	if bs, ok := synthCache[orders]; ok {
+		return bs
+	}
+	l, err := synth.Generate(synth.Config{Orders: orders, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	bs := &Baskets{Off: l.Off, Items: l.Items, NItems: l.NItems, Time: l.Time}
+	synthCache[orders] = bs
+	return bs
+}
+
+// BenchmarkMine runs Mine with the blob's default options on synthetic logs;
+// bytes are order lines × 4, so MB/s reads as 4 × million lines per second.
+func BenchmarkMine(b *testing.B) {
+	for _, orders := range []int{100_000, 1_000_000} {
+		for _, tc := range []struct {
+			name string
+			opt  Options
+		}{
+			{"pairs", Options{Mining: defaults(), NoTriples: true}},
+			{"pairs+triples", Options{Mining: defaults()}},
+			{"pairs, no decay", Options{Mining: func() (m blob.Mining) { m = defaults(); m.HalfLifeDays = 0; return }(), NoTriples: true}},
+		} {
+			b.Run(fmt.Sprintf("%dk/%s", orders/1000, tc.name), func(b *testing.B) {
+				bs := synthBaskets(b, orders)
+				b.ReportAllocs()
+				b.SetBytes(int64(len(bs.Items)) * 4)
+				for range b.N {
+					if _, err := Mine(bs, tc.opt); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkGroceries(b *testing.B) {
+	bs, _ := groceries(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(bs.Items)) * 4)
+	for range b.N {
+		if _, err := Mine(bs, Options{Mining: defaults()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

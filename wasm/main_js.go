@@ -189,14 +189,17 @@ func le64(b []byte, v uint64) []byte { return le32(le32(b, uint32(v)), uint32(v>
 // loadBlob(bytes: Uint8Array) → info object, or {error, code}. A bad blob
 // leaves the current one serving.
 func loadBlob(_ js.Value, args []js.Value) any {
-	if len(args) != 1 || args[0].Type() != js.TypeObject {
+	if len(args) < 1 || args[0].Type() != js.TypeObject {
 		return fail("xsell: loadBlob wants a Uint8Array", "other")
 	}
 	src := make([]byte, args[0].Get("byteLength").Int())
 	if js.CopyBytesToGo(src, args[0]) != len(src) {
 		return fail("xsell: loadBlob could not copy the bytes", "other")
 	}
-	b, err := decodeBlob(src)
+	// A second argument true says the page checked the body's SHA-256 with
+	// WebCrypto (loadBlobAsync): hashing 10 MB in Go wasm costs ~150 ms.
+	verified := len(args) > 1 && args[1].Truthy()
+	b, err := decodeBlob(src, verified)
 	if err != nil {
 		return fail(err.Error(), errCode(err))
 	}

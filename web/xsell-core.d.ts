@@ -113,6 +113,8 @@ export interface CoreError extends Error {
 export declare class Core {
   readonly info: BlobInfo | null;
   loadBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
+  /** loadBlob with the SHA-256 checked by WebCrypto (faster); rejects with the same errors. */
+  loadBlobAsync(bytes: Uint8Array | ArrayBuffer): Promise<BlobInfo>;
   recommend(ctx: Context): Suggestion[];
   bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;
   alternatives(anchor: string, ctx?: Partial<Context>): { upsell: Suggestion[]; downsell: Suggestion[] };

@@ -98,6 +98,15 @@ for (const [name, file, code] of [
   });
 }
 
+test('loadBlobAsync checks the hash with WebCrypto and gives the same result', async () => {
+  const a = core.loadBlob(blob('small.blob'));
+  const b = await core.loadBlobAsync(blob('small.blob'));
+  assert.deepEqual(b, a);
+  await assert.rejects(core.loadBlobAsync(blob('small.bad.blob')), (e) => e.code === 'hash');
+  assert.equal(core.info.hash, a.hash);
+  await assert.rejects(core.loadBlobAsync(blob('small.blob').subarray(0, 10)), (e) => e.code === 'truncated');
+});
+
 test('a new blob swaps in', () => {
   core.loadBlob(blob('small.blob'));
   const info = core.loadBlob(blob('other.blob'));

@@ -93,12 +93,13 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	return run(cfg, stdout, stderr)
 }
 
-// row is one line of the table.
+// row is one line of the table; compare rows get ratios to the baseline.
 type row struct {
-	name  string
-	m     measurement
-	lines int
-	note  string
+	name    string
+	m       measurement
+	lines   int
+	note    string
+	compare bool
 }
 
 func run(cfg config, stdout, stderr io.Writer) error {
@@ -110,8 +111,11 @@ func run(cfg config, stdout, stderr io.Writer) error {
 	m := opt.Mining
 	fmt.Fprintf(stdout, "matrixgen bench: seed %d, %d items, zipf %.2g, mean %.3g lines/order; %s %s/%s, %d CPUs, %d mining workers\n",
 		cfg.synth.Seed, cfg.synth.Items, cfg.synth.Zipf, cfg.synth.MeanLines, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), workers)
-	fmt.Fprintf(stdout, "mining options (blob defaults): min_count %d, neighbours %d, half_life_days %g, z %g, triple_min %d, triple_pairs %d\n",
-		m.MinCount, m.Neighbours, m.HalfLifeDays, m.Confidence, m.TripleMin, m.TriplePairs)
+	fmt.Fprintf(stdout, "mining options (blob defaults): min_count %d, neighbours %d, half_life_days %g, z %g, triple_min %d, triple_pairs %d, triple_gain %g\n",
+		m.MinCount, m.Neighbours, m.HalfLifeDays, m.Confidence, m.TripleMin, m.TriplePairs, mine.DefaultTripleGain)
+	if load := loadAverage(); load != "" {
+		fmt.Fprintf(stdout, "load average at start: %s (other processes share the CPUs: compare the cpu columns too)\n", load)
+	}
 
 	type perSize struct {
 		lines       int
@@ -151,7 +155,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 		if base != nil {
 			note += ", " + agree(base, res)
 		}
-		rows = append(rows, row{name: "mine: pairs (plain+decayed)", m: mm, lines: lines, note: note})
+		rows = append(rows, row{name: "mine: pairs (plain+decayed)", m: mm, lines: lines, note: note, compare: true})
 		ours := mm.wall
 		if cfg.triples {
 			fmt.Fprintf(stderr, "bench: mine, pairs and triples...\n")
@@ -159,7 +163,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			rows = append(rows, row{name: "mine: pairs + triples", m: mm, lines: lines,
+			rows = append(rows, row{name: "mine: pairs + triples", m: mm, lines: lines, compare: true,
 				note: fmt.Sprintf("%s kept pairs, %s triple rules", group(len(res.Pairs.To)), group(len(res.Triples.To)))})
 			ours = mm.wall
 		}
@@ -185,7 +189,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintln(stdout)
 	}
-	fmt.Fprintf(stdout, "process max RSS: %s\n", bytes(maxRSS()))
+	fmt.Fprintf(stdout, "process max RSS: %s\n", size(maxRSS()))
 	return nil
 }
 
@@ -212,31 +216,35 @@ func agree(base *baselineResult, res *mine.Result) string {
 }
 
 func printRows(w io.Writer, rows []row) {
-	fmt.Fprintf(w, "  %-30s %9s %9s %11s %11s %9s %9s  %s\n", "run", "wall", "cpu", "peak heap", "lines/s", "speed", "memory", "")
+	fmt.Fprintf(w, "  %-28s %9s %9s %12s %9s %7s %7s %7s  %s\n", "run", "wall", "cpu", "peak memory", "lines/s", "speed", "cpu", "memory", "")
 	var base *row
 	if len(rows) > 0 && strings.HasPrefix(rows[0].name, "baseline") {
 		base = &rows[0]
 	}
 	for _, r := range rows {
-		speed, mem := "", ""
-		if base != nil && r.m.wall > 0 {
+		speed, cpu, mem := "", "", ""
+		if base != nil && r.compare && r.m.wall > 0 {
 			speed = fmt.Sprintf("%.1f×", float64(base.m.wall)/float64(r.m.wall))
+			if r.m.cpu > 0 && base.m.cpu > 0 {
+				cpu = fmt.Sprintf("%.1f×", float64(base.m.cpu)/float64(r.m.cpu))
+			}
 			if r.m.peakHeap > 0 && base.m.peakHeap > 0 {
 				mem = fmt.Sprintf("%.2f×", float64(r.m.peakHeap)/float64(base.m.peakHeap))
 			}
 		}
-		heap := bytes(r.m.peakHeap)
+		heap := size(r.m.peakHeap)
 		if r.m.rss > 0 {
-			heap = bytes(r.m.rss) + " rss"
+			heap = size(r.m.rss) + " rss"
 		}
 		rate := ""
 		if r.lines > 0 && r.m.wall > 0 {
 			rate = fmt.Sprintf("%.2fM", float64(r.lines)/r.m.wall.Seconds()/1e6)
 		}
-		fmt.Fprintf(w, "  %-30s %9s %9s %11s %11s %9s %9s  %s\n", r.name, dur(r.m.wall), dur(r.m.cpu), heap, rate, speed, mem, r.note)
+		fmt.Fprintf(w, "  %-28s %9s %9s %12s %9s %7s %7s %7s  %s\n", r.name, dur(r.m.wall), dur(r.m.cpu), heap, rate, speed, cpu, mem, r.note)
 	}
 	if base != nil {
-		fmt.Fprintln(w, "  (speed: baseline wall / run wall; memory: run peak heap / baseline peak heap)")
+		fmt.Fprintln(w, "  speed: baseline wall / wall; cpu: baseline cpu / cpu; memory: peak / baseline peak (heap in use above the")
+		fmt.Fprintln(w, "  shared input; the CLI row shows the child's max RSS and is not compared)")
 	}
 }
 
@@ -247,12 +255,14 @@ func dur(d time.Duration) string {
 	return fmt.Sprintf("%.2f s", d.Seconds())
 }
 
-func bytes(n uint64) string {
+func size(n uint64) string {
 	switch {
 	case n == 0:
 		return "-"
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n < 1<<20:
+		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 	default:
 		return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
 	}

@@ -28,7 +28,7 @@ func cliRows(cfg config, log *synth.Log, stderr io.Writer) []row {
 		return []row{{name: "cli: write orders.csv", note: "failed: " + err.Error()}}
 	}
 	st, _ := os.Stat(csvPath)
-	rows := []row{{name: "cli: write orders.csv", m: mw, lines: len(log.Items), note: fmt.Sprintf("%s (not part of the ratio)", bytes(uint64(st.Size())))}}
+	rows := []row{{name: "cli: write orders.csv", m: mw, lines: len(log.Items), note: fmt.Sprintf("%s (not part of the ratio)", size(uint64(st.Size())))}}
 
 	exe := cfg.exe
 	if exe == "" {
@@ -60,7 +60,7 @@ func cliRows(cfg config, log *synth.Log, stderr io.Writer) []row {
 	if err != nil {
 		return append(rows, row{name: "cli: matrixgen build", note: "no blob: " + err.Error()})
 	}
-	return append(rows, row{name: "cli: matrixgen build", m: m, lines: len(log.Items), note: fmt.Sprintf("parse+mine+encode, blob %s", bytes(uint64(st.Size())))})
+	return append(rows, row{name: "cli: matrixgen build", m: m, lines: len(log.Items), compare: true, note: fmt.Sprintf("parse+mine+encode, blob %s", size(uint64(st.Size())))})
 }
 
 func writeFile(path string, log *synth.Log) error {

@@ -14,3 +14,5 @@ func maxRSS() uint64 { return 0 }
 func childUsage(ps *os.ProcessState) (time.Duration, uint64) {
 	return ps.UserTime() + ps.SystemTime(), 0
 }
+
+func loadAverage() string { return "" }

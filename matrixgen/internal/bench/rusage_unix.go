@@ -4,6 +4,7 @@ package bench
 
 import (
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -33,4 +34,17 @@ func childUsage(ps *os.ProcessState) (time.Duration, uint64) {
 		return ps.UserTime() + ps.SystemTime(), 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), rssBytes(ru.Maxrss)
+}
+
+// loadAverage is the 1, 5 and 15 minute load average ("" when unknown).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
 }

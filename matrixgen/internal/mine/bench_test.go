@@ -60,3 +60,35 @@ func BenchmarkGroceries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCount times the pair pass's inner loop alone over the 30 heaviest
+// anchors of a 1M-order log, at several look-ahead distances (0: none).
+func BenchmarkCount(b *testing.B) {
+	bs := synthBaskets(b, 1_000_000)
+	opt, _ := Options{Mining: defaults(), Workers: 1}.withDefaults()
+	ix, err := newIndex(bs, opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func(a int) { ahead = a }(ahead)
+	for _, d := range []int{0, 4, 8, 16} {
+		b.Run(fmt.Sprintf("ahead=%d", d), func(b *testing.B) {
+			ahead = d
+			c := newCounter(ix.nItems, true)
+			recs := 0
+			for r := range 30 {
+				recs += int(ix.invOff[r+1] - ix.invOff[r])
+			}
+			b.ReportAllocs()
+			b.ReportMetric(float64(recs), "records/op")
+			for range b.N {
+				for r := range 30 {
+					lo, hi := ix.invOff[r], ix.invOff[r+1]
+					c.count(ix, ix.inv[lo:hi], ix.invW[lo:hi], true)
+					clear(c.cnt)
+					clear(c.dec)
+				}
+			}
+		})
+	}
+}

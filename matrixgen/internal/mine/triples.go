@@ -79,28 +79,41 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	var mu sync.Mutex
 	var cands []tripleCand
 	var tests atomic.Int64
-	marks := make([]bitset, opt.Workers)
+	// Per worker: rowOf[rank] is the row (within the group) whose B has that
+	// rank, or -1; common[i] lists the records holding A and row i's B.
+	rowOf := make([][]int32, opt.Workers)
+	common := make([][][]uint32, opt.Workers)
 	parallel(ix, opt.Workers, byA, func(w int, ca, cabc *counter, s span) {
-		if marks[w] == nil {
-			marks[w] = make(bitset, (len(ix.rec)+63)/64)
+		if rowOf[w] == nil {
+			rowOf[w] = make([]int32, ix.nItems)
+			for i := range rowOf[w] {
+				rowOf[w][i] = -1
+			}
+		}
+		ro := rowOf[w]
+		for len(common[w]) < s.hi-s.lo {
+			common[w] = append(common[w], nil)
+		}
+		lists := common[w][:s.hi-s.lo]
+		for i := range lists {
+			lists[i] = lists[i][:0]
+			ro[ante[s.lo+i].rb] = int32(i)
 		}
 		a := ante[s.lo].ra
 		ordersA := ix.inv[ix.invOff[a]:ix.invOff[a+1]]
-		marks[w].set(ordersA, true)
-		defer marks[w].set(ordersA, false)
-		ca.add(ix, ordersA, nil)
+		ca.distribute(ix, ordersA, ro, lists)
+		for i := range lists {
+			ro[ante[s.lo+i].rb] = -1
+		}
 		nA := float64(ix.nA[a])
 		var local []tripleCand
-		var common []uint32
 		work := int64(len(ordersA))
 		tested := 0
 		for r := s.lo; r < s.hi; r++ {
 			b := ante[r].rb
-			common = intersect(ix, a, b, marks[w], cabc, common[:0])
-			work += int64(len(common))
-			if len(common) > 0 {
-				cabc.add(ix, common, nil)
-			}
+			recs := lists[r-s.lo]
+			work += int64(len(recs))
+			cabc.add(ix, recs, nil)
 			for _, c := range cabc.touched {
 				k := cabc.cnt[c]
 				if c == a || c == b || k < tripleMin {
@@ -177,49 +190,29 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	}
 }
 
-// intersect finds the records holding both ranks a and b, walking the
-// shorter list: b's against the bitset of a's records (it returns them, for
-// the caller to count), or a's with a look-up of b in each record's sorted
-// ranks, counting each hit into c while the record is in cache (it returns
-// none: they are counted).
-func intersect(ix *index, a, b uint32, marks bitset, c *counter, dst []uint32) []uint32 {
-	oa, ob := ix.inv[ix.invOff[a]:ix.invOff[a+1]], ix.inv[ix.invOff[b]:ix.invOff[b+1]]
-	if len(ob) <= 2*len(oa) {
-		for _, p := range ob {
-			if marks.has(p) {
-				dst = append(dst, p)
-			}
+// distribute counts A's records (recs) into c, as count does, and appends
+// each record to lists[rowOf[x]] for every item x in it that is the B of one
+// of the group's rows: the records holding both A and B, found while A's
+// records are in cache anyway.
+func (c *counter) distribute(ix *index, recs []uint32, rowOf []int32, lists [][]uint32) {
+	cnt, touched, rec := c.cnt, c.touched, ix.rec
+	var sink uint32
+	for i, p := range recs {
+		if i+ahead < len(recs) {
+			sink += rec[recs[i+ahead]]
 		}
-		return dst
-	}
-	cnt, touched := c.cnt, c.touched
-	for _, p := range oa {
-		its := ix.order(p)
-		if _, ok := slices.BinarySearch(its, b); ok {
-			for _, x := range its {
-				v := cnt[x]
-				if v == 0 {
-					touched = append(touched, x)
-				}
-				cnt[x] = v + 1
+		n := rec[p]
+		for _, x := range rec[p+1 : p+1+n] {
+			v := cnt[x]
+			if v == 0 {
+				touched = append(touched, x)
+			}
+			cnt[x] = v + 1
+			if r := rowOf[x]; r >= 0 {
+				lists[r] = append(lists[r], p)
 			}
 		}
 	}
 	c.touched = touched
-	return dst
-}
-
-// bitset over record positions.
-type bitset []uint64
-
-func (s bitset) has(o uint32) bool { return s[o>>6]&(1<<(o&63)) != 0 }
-
-func (s bitset) set(orders []uint32, on bool) {
-	for _, o := range orders {
-		if on {
-			s[o>>6] |= 1 << (o & 63)
-		} else {
-			s[o>>6] &^= 1 << (o & 63)
-		}
-	}
+	c.sink = sink
 }

@@ -3,18 +3,24 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/xsell/xsell/wasm/blob"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current engine")
+var (
+	update  = flag.Bool("update", false, "rewrite testdata/*.golden from the current engine")
+	rebuild = flag.Bool("rebuild", false, "rebuild testdata/sample.blob with `go run ./matrixgen build` from matrixgen/testdata/sample")
+)
 
 var (
 	sampleOnce sync.Once
@@ -22,35 +28,35 @@ var (
 	sampleErr  error
 )
 
-// sampleEngine serves the blob matrixgen builds from the shipped sample data
-// (matrixgen/testdata/sample): real orders, catalog, matrix and policy.
-// $XSELL_SAMPLE_BLOB names a prebuilt one; otherwise the test builds it.
+// sampleEngine serves testdata/sample.blob: the blob matrixgen built from
+// the shipped sample data (matrixgen/testdata/sample: real orders, catalog,
+// matrix, policy). It is kept in testdata so that the golden answers pin
+// the engine, not the miner; -rebuild makes it again.
 func sampleEngine(t *testing.T) *Engine {
 	t.Helper()
-	if runtime.GOOS == "js" {
-		t.Skip("the sample blob is built with `go run ./matrixgen`, which cannot run under js/wasm")
-	}
 	sampleOnce.Do(func() {
-		path := os.Getenv("XSELL_SAMPLE_BLOB")
-		if path == "" {
-			dir, err := os.MkdirTemp("", "xsell-sample-")
+		path := filepath.Join("testdata", "sample.blob")
+		if *rebuild {
+			if runtime.GOOS == "js" {
+				sampleErr = errors.New("-rebuild runs `go run ./matrixgen`, which cannot run under js/wasm")
+				return
+			}
+			abs, err := filepath.Abs(path)
 			if err != nil {
 				sampleErr = err
 				return
 			}
-			defer os.RemoveAll(dir)
-			path = filepath.Join(dir, "sample.blob")
-			s := "../../matrixgen/testdata/sample/"
-			cmd := exec.Command("go", "run", "./matrixgen", "build", "--orders", s[6:]+"online-retail-sample.csv", "--orders-format", "online-retail",
-				"--catalog", s[6:]+"catalog.csv", "--matrix", s[6:]+"matrix.csv", "--policy", s[6:]+"policy.json", "-o", path)
+			s := "matrixgen/testdata/sample/"
+			cmd := exec.Command("go", "run", "./matrixgen", "build", "--orders", s+"online-retail-sample.csv", "--orders-format", "online-retail",
+				"--catalog", s+"catalog.csv", "--matrix", s+"matrix.csv", "--policy", s+"policy.json", "-o", abs)
 			cmd.Dir = "../.."
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			if err := cmd.Run(); err != nil {
-				sampleErr = err
-				os.Stderr.Write(stderr.Bytes())
+				sampleErr = fmt.Errorf("%v\n%s", err, stderr.Bytes())
 				return
 			}
+			os.Remove(strings.TrimSuffix(abs, ".blob") + ".manifest.json")
 		}
 		raw, err := os.ReadFile(path)
 		if err != nil {

@@ -609,6 +609,12 @@ export class Client extends EventTarget {
       return false;
     }
     if (manifest.hash === this.version) return false;
+    return this._adopt(manifest);
+  }
+
+  // _adopt loads the blob of manifest and makes it live; on any failure the
+  // current blob keeps serving.
+  async _adopt(manifest) {
     try {
       await this._loadBlob(manifest);
     } catch (e) {
@@ -746,41 +752,45 @@ async function initClient({
   // User Timing marks (xsell:manifest, xsell:core, xsell:blob) show where a
   // page's first suggestion spends its time.
   const mark = (name) => globalThis.performance?.mark?.(name);
-  const [man, core] = await Promise.allSettled([
-    fetchManifest(endpoint).finally(() => mark('xsell:manifest')),
-    loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core')),
-  ]);
+  const manifestP = fetchManifest(endpoint).finally(() => mark('xsell:manifest'));
+  manifestP.catch(() => {}); // handled below, maybe after the core
+  const [core] = await Promise.allSettled([loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core'))]);
   if (core.status === 'rejected') {
     c.close();
     throw core.reason;
   }
   c.core = core.value;
 
+  // Stale while revalidate: the blob this browser last used, when it is
+  // still in the cache, answers at once; the edge's manifest is checked in
+  // the background and a new version swaps in with an "update" event.
   let loaded = false;
-  let firstErr = null;
-  if (man.status === 'fulfilled') {
+  if (stale) {
     try {
-      await c._loadBlob(man.value);
+      await c._loadBlob(parseManifest(JSON.stringify(stale)), { fromCacheOnly: true });
+      loaded = true;
+    } catch {
+      // not cached any more, or refused: go to the edge
+    }
+  }
+  if (loaded) {
+    c._checked = Date.now();
+    manifestP.then(
+      (m) => (m.hash === c.version ? null : c._adopt(m)),
+      (e) => c._report(e),
+    );
+  } else {
+    let firstErr = null;
+    try {
+      await c._loadBlob(await manifestP);
       loaded = true;
     } catch (e) {
       firstErr = e;
     }
-  } else {
-    firstErr = man.reason;
-  }
-  if (!loaded && stale) {
-    // Offline, or the new version is bad: serve the last good blob from cache.
-    try {
-      await c._loadBlob(parseManifest(JSON.stringify(stale)), { fromCacheOnly: true });
-      loaded = true;
-      c._report(firstErr);
-    } catch {
-      // fall through to the first error, which says what went wrong online
+    if (!loaded) {
+      c.close();
+      throw firstErr;
     }
-  }
-  if (!loaded) {
-    c.close();
-    throw firstErr;
   }
   mark('xsell:blob');
   current = c;

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 )
 
 // Op names an operation the JavaScript shell asks of the Go core.
@@ -20,6 +21,7 @@ const (
 	OpLoadBlob  Op = 6 // blob bytes → [hash]
 	OpRecommend Op = 7 // URL query → [suggestions JSON]
 	OpConfigure Op = 8 // Config JSON → []
+	OpMemory    Op = 9 // → [Go memory statistics JSON], for /v1/health and the soak
 )
 
 // Core holds what outlives one call: the limits and the blob loaded for
@@ -58,6 +60,8 @@ func (c *Core) run(op Op, in []byte, now int64) ([][]byte, error) {
 	switch op {
 	case OpConfigure:
 		return c.configure(in)
+	case OpMemory:
+		return memory()
 	case OpEvents:
 		return c.events(in, now)
 	case OpPublish:
@@ -135,4 +139,12 @@ func (c *Core) configure(in []byte) ([][]byte, error) {
 		c.MaxBlob = cfg.MaxBlobBytes
 	}
 	return nil, nil
+}
+
+// memory reports the Go heap, so a soak can tell a leak in Go from growth
+// elsewhere in the isolate.
+func memory() ([][]byte, error) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return [][]byte{fmt.Appendf(nil, `{"heap_alloc":%d,"heap_sys":%d,"sys":%d,"num_gc":%d}`, m.HeapAlloc, m.HeapSys, m.Sys, m.NumGC)}, nil
 }

@@ -155,7 +155,11 @@ async function soak(w) {
   const tag = `soak${Date.now().toString(36)}`;
   const samples = [];
   let done = 0;
-  const sampler = setInterval(() => samples.push({ requests: done, rssMB: rssMB(pids) }), 1000);
+  const goMem = [];
+  const sampler = setInterval(() => {
+    samples.push({ requests: done, rssMB: rssMB(pids) });
+    fetch(`${w.url}/v1/health`).then((r) => r.json()).then((h) => { if (h.runtime.memory) goMem.push({ requests: done, starts: h.runtime.starts, ...h.runtime.memory }); }).catch(() => {});
+  }, 2000);
   samples.push({ requests: 0, rssMB: rssMB(pids) });
   const c0 = cpuSeconds(pids);
   // Each request carries its own new event and, again, the previous
@@ -190,6 +194,7 @@ async function soak(w) {
     requests: r.requests, rps: r.rps, p50: r.p50, p99: r.p99, statuses: r.statuses,
     sentEvents: 2 * r.requests - 1, uniqueEvents: r.requests, stored, d1,
     cpuMsPerRequest: (cpu * 1000) / r.requests,
+    go: { first: goMem[0], last: goMem.at(-1), maxWasmMemory: Math.max(...goMem.map((m) => m.wasm_memory)), maxHeapAlloc: Math.max(...goMem.map((m) => m.heap_alloc)), samples: goMem },
     rss: { start: samples[0].rssMB, afterWarmup: warm[0]?.rssMB, max: Math.max(...samples.map((s) => s.rssMB)), end: samples.at(-1).rssMB, mbPer10k: fit * 10_000 },
     samples,
   };
@@ -221,9 +226,9 @@ console.error(`blob: ${blobBytes.length} bytes; ${SECONDS} s per route, ${CONCUR
 const report = { when: new Date().toISOString(), blobBytes: blobBytes.length, seconds: SECONDS, concurrency: CONCURRENCY, go: [], js: [] };
 let w;
 if (process.env.BENCH_ROUTES !== '0') {
-  w = await startWorker({ persistDir: join(OUT, 'edge-bench', 'go') });
+  w = await startWorker({ persistDir: join(OUT, 'edge-bench', 'go'), logLevel: 'warn' });
   try { report.go = await runRoutes('go', w, blobBytes); } finally { await w.stop(); }
-  w = await startWorker({ persistDir: join(OUT, 'edge-bench', 'js'), config: join(EDGE, 'bench', 'wrangler.toml') });
+  w = await startWorker({ persistDir: join(OUT, 'edge-bench', 'js'), config: join(EDGE, 'bench', 'wrangler.toml'), logLevel: 'warn' });
   try { report.js = await runRoutes('js', w, blobBytes); } finally { await w.stop(); }
 }
 
@@ -235,7 +240,7 @@ async function runSyumai() {
   execFileSync('go', ['run', 'github.com/syumai/workers/cmd/workers-assets-gen', '-mode=go', '-o', join(dir, 'build')], { cwd: ROOT, stdio: 'inherit' });
   execFileSync('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', join(dir, 'build', 'app.wasm'), './edge/bench/syumai'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' } });
   writeFileSync(join(dir, 'wrangler.toml'), 'name = "xsell-syumai-bench"\nmain = "build/worker.mjs"\ncompatibility_date = "2025-09-01"\n');
-  const sw = await startWorker({ persistDir: join(OUT, 'edge-bench', 'syumai'), config: join(dir, 'wrangler.toml'), migrate: false });
+  const sw = await startWorker({ persistDir: join(OUT, 'edge-bench', 'syumai'), config: join(dir, 'wrangler.toml'), migrate: false, logLevel: 'warn' });
   const out = [];
   try {
     const tag = `sy${Date.now().toString(36)}`;
@@ -271,7 +276,8 @@ if (SOAK > 0) {
   const s = report.soak;
   lines.push('', `Soak: ${s.requests} event requests (${s.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.cpuMsPerRequest.toFixed(2)} ms CPU/req incl. the consumer), statuses ${JSON.stringify(s.statuses)}.`,
     `Events: ${s.sentEvents} sent (each twice), ${s.uniqueEvents} unique; D1 holds ${s.d1.n} rows, ${s.d1.ids} distinct ids: ${s.d1.n === s.uniqueEvents && s.d1.ids === s.uniqueEvents ? 'every event exactly once' : 'MISMATCH'}.`,
-    `workerd RSS: ${s.rss.start.toFixed(0)} MB at start, ${s.rss.afterWarmup?.toFixed(0)} MB after 10%, max ${s.rss.max.toFixed(0)} MB, ${s.rss.end.toFixed(0)} MB at the end; trend after warm-up ${s.rss.mbPer10k.toFixed(2)} MB per 10k requests.`);
+    `Go runtime over the soak: ${s.go.last?.starts} start(s), wasm memory ${(s.go.first?.wasm_memory / 1048576).toFixed(1)} MB after the first requests, at most ${(s.go.maxWasmMemory / 1048576).toFixed(1)} MB; Go heap in use at most ${(s.go.maxHeapAlloc / 1048576).toFixed(1)} MB, ${s.go.last?.num_gc} GCs.`,
+    `workerd RSS (the whole process: every isolate, local D1, R2 and queue broker): ${s.rss.start.toFixed(0)} MB at start, ${s.rss.afterWarmup?.toFixed(0)} MB after 10%, max ${s.rss.max.toFixed(0)} MB, ${s.rss.end.toFixed(0)} MB at the end; trend after warm-up ${s.rss.mbPer10k.toFixed(2)} MB per 10k requests.`);
 }
 const md = lines.join('\n');
 console.log(md);

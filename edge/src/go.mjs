@@ -10,7 +10,7 @@ import '../build/wasm_exec.js'; // Go's runtime glue: defines globalThis.Go
 
 // Operation numbers: the contract with edge/api/handle.go.
 export const OP = Object.freeze({
-  EVENTS: 1, PUBLISH: 2, CONSUME: 3, STATS: 4, EXPORT: 5, LOAD_BLOB: 6, RECOMMEND: 7, CONFIGURE: 8,
+  EVENTS: 1, PUBLISH: 2, CONSUME: 3, STATS: 4, EXPORT: 5, LOAD_BLOB: 6, RECOMMEND: 7, CONFIGURE: 8, MEMORY: 9,
 });
 
 let go = null;
@@ -74,6 +74,13 @@ export function call(op, bytes, now = Date.now()) {
     const body = enc.encode(JSON.stringify({ error: { code: 'internal', message: `core failed: ${err && err.message}` } }));
     return { status: 500, parts: [body] };
   }
+}
+
+// memory answers the Go runtime's memory figures without starting it.
+export function memory() {
+  if (!exports || go.exited) return null;
+  const res = invoke(OP.MEMORY, new Uint8Array(0), Date.now());
+  return { ...JSON.parse(dec.decode(res.parts[0])), wasm_memory: exports.mem.buffer.byteLength };
 }
 
 // text decodes a part as UTF-8.

@@ -5,7 +5,7 @@
 // validation, event validation, the consumer's write plan, stats, CSV and
 // recommendations. Hot read routes (manifest, blob) need no decision and are
 // answered here without entering Go; static files never reach the worker.
-import { OP, call, configure, text, runtimeStats } from './go.mjs';
+import { OP, call, configure, memory, text, runtimeStats } from './go.mjs';
 import {
   HttpError, allowedOrigin, corsHeaders, errorResponse, etagMatches, intVar, json, readBody,
   requireContentType, requireToken,
@@ -90,7 +90,7 @@ function goParts(res) {
 }
 
 async function health() {
-  return json({ ok: true, runtime: runtimeStats }, 200, { 'cache-control': 'no-store' });
+  return json({ ok: true, runtime: { ...runtimeStats, memory: memory() } }, 200, { 'cache-control': 'no-store' });
 }
 
 // ---- blob distribution ----------------------------------------------------

@@ -63,6 +63,7 @@ export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'hom
  * @param {Record<string,string>} [opts.vars] more [vars] overrides (e.g. KEEP_VERSIONS)
  * @param {string} [opts.config] wrangler config; default edge/wrangler.toml
  * @param {boolean} [opts.migrate=true] apply the D1 migrations first
+ * @param {string} [opts.logLevel='info'] wrangler's log level (info logs every request)
  * @returns {Promise<{url: string, port: number, token: string, persistDir: string, pid: number, log: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(opts = {}) {
@@ -91,8 +92,8 @@ export async function startWorker(opts = {}) {
   const log = join(persistDir, 'wrangler.log');
   const logStream = createWriteStream(log);
   const child = spawn(process.execPath, [WRANGLER, 'dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port),
-    '--persist-to', persistDir, '--env-file', envFile, '--assets', assetsDir, '--inspector-port', String(await freePort()),
-    '--show-interactive-dev-session=false', '--log-level', 'info'],
+    '--persist-to', persistDir, '--env-file', envFile, '--assets', assetsDir, '--inspector-port', String(opts.inspectorPort || await freePort()),
+    '--show-interactive-dev-session=false', '--log-level', opts.logLevel || 'info'],
   { env, cwd: dirname(config), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(logStream);
   child.stderr.pipe(logStream);

@@ -95,7 +95,8 @@ type bruteNeighbour struct {
 }
 
 // neighbours is anchor a's list by the documented rule: n_AB >= MinCount,
-// LiftLower > 1, best first, ties by item, at most Neighbours.
+// LiftLower > 1, best first by the Wilson lower bound of the confidence
+// n_AB/n_A, ties by item, at most Neighbours.
 func (r *brute) neighbours(a uint32, m blob.Mining) []bruteNeighbour {
 	var out []bruteNeighbour
 	for b := range uint32(len(r.nA)) {
@@ -103,9 +104,8 @@ func (r *brute) neighbours(a uint32, m blob.Mining) []bruteNeighbour {
 		if b == a || nab < uint32(m.MinCount) {
 			continue
 		}
-		s := LiftLower(nab, r.nA[a], r.nA[b], r.n, m.Confidence)
-		if s > 1 {
-			out = append(out, bruteNeighbour{b, nab, s})
+		if LiftLower(nab, r.nA[a], r.nA[b], r.n, m.Confidence) > 1 {
+			out = append(out, bruteNeighbour{b, nab, WilsonLower(nab, r.nA[a], m.Confidence)})
 		}
 	}
 	slices.SortFunc(out, func(x, y bruteNeighbour) int { return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(x.b, y.b)) })

@@ -76,8 +76,9 @@ type Result struct {
 	Triples       blob.Triples
 }
 
-// Mine counts every pair of items bought together, keeps per anchor the best
-// opt.Neighbours neighbours whose lift is significantly above 1 (see
+// Mine counts every pair of items bought together, keeps per anchor the
+// opt.Neighbours neighbours with the best confidence lower bound (WilsonLower
+// of n_AB/n_A) among those whose lift is significantly above 1 (see
 // LiftLower), and mines {A,B}→C rules that beat both A→C and B→C. It does not
 // change b. Stats.Customers is left 0: Baskets do not carry customers.
 func Mine(b *Baskets, opt Options) (*Result, error) {

@@ -13,7 +13,7 @@ type neighbour struct {
 	item  uint32
 	nab   uint32
 	dec   float32
-	score float64 // LiftLower(A→B)
+	score float64 // WilsonLower(n_AB, n_A): confidence(A→B), bounded below
 }
 
 func worseNeighbour(a, b neighbour) bool {
@@ -228,10 +228,10 @@ func minePairs(ix *index, opt Options, p *blob.Pairs, prog *progress) []pairCoun
 					if uint64(c)*uint64(n) <= uint64(nA)*uint64(nB) {
 						continue // lift <= 1: cannot pass
 					}
-					s := LiftLower(c, nA, nB, n, z)
-					if s <= 1 {
-						continue
+					if LiftLower(c, nA, nB, n, z) <= 1 {
+						continue // not significantly above chance
 					}
+					s := WilsonLower(c, nA, z)
 					d := float32(c)
 					if w.dec != nil {
 						d = float32(w.dec[x])

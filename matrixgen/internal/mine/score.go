@@ -24,8 +24,10 @@ func WilsonLower(k, n uint32, z float64) float64 {
 // LiftLower is a lower confidence bound on the lift of A→B: the Wilson lower
 // bound of confidence(A→B) = n_AB/n_A divided by P(B) = n_B/N. Above 1, B
 // is bought with A more often than chance, with confidence z; unlike raw
-// lift it does not rank one-off pairs of rare items first. Mine ranks an
-// anchor's neighbours by it.
+// lift it does not rank one-off pairs of rare items first. Mine keeps only
+// neighbours with LiftLower above 1 and ranks them by WilsonLower of the
+// confidence: on held-out baskets (matrixgen eval, docs/eval.md) ranking by
+// LiftLower kept rare items and lost the complements shoppers add.
 func LiftLower(nAB, nA, nB, n uint32, z float64) float64 {
 	if nB == 0 || n == 0 {
 		return 0

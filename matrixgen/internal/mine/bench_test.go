@@ -62,18 +62,19 @@ func BenchmarkGroceries(b *testing.B) {
 }
 
 // BenchmarkCount times the pair pass's inner loop alone over the 30 heaviest
-// anchors of a 1M-order log, at several look-ahead distances (0: none).
+// anchors of a 1M-order log, with the records in order-time layout and in
+// the lexicographic layout newIndex uses.
 func BenchmarkCount(b *testing.B) {
 	bs := synthBaskets(b, 1_000_000)
 	opt, _ := Options{Mining: defaults(), Workers: 1}.withDefaults()
-	ix, err := newIndex(bs, opt)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer func(a int) { ahead = a }(ahead)
-	for _, d := range []int{0, 4, 8, 16} {
-		b.Run(fmt.Sprintf("ahead=%d", d), func(b *testing.B) {
-			ahead = d
+	defer func() { lexLayout = true }()
+	for _, lex := range []bool{false, true} {
+		lexLayout = lex
+		ix, err := newIndex(bs, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("lexicographic=%v", lex), func(b *testing.B) {
 			c := newCounter(ix.nItems, true)
 			recs := 0
 			for r := range 30 {

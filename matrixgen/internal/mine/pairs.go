@@ -43,7 +43,6 @@ type counter struct {
 	cnt     []uint32
 	dec     []float64
 	touched []uint32
-	sink    uint32 // keeps the look-ahead loads alive
 }
 
 func newCounter(n int, decay bool) *counter {
@@ -54,26 +53,16 @@ func newCounter(n int, decay bool) *counter {
 	return c
 }
 
-// ahead is how many records ahead count touches a record's first word, so
-// that its cache miss overlaps the counting of the ones before it: visiting
-// a record is a random access into a large array and dominates the time.
-// BenchmarkCount compares distances (a variable only for it).
-var ahead = 4
-
 // count adds every item of every record in recs to the counters; weights
 // (one per record) feed the decayed counts when the counter has them.
 // Dense (no touched list, the caller scans everything) suits anchors whose
 // records touch most items anyway.
 func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool) {
 	cnt, touched, rec := c.cnt, c.touched, ix.rec
-	var sink uint32
 	switch {
 	case dense && c.dec != nil && weights != nil:
 		dec := c.dec
 		for i, p := range recs {
-			if i+ahead < len(recs) {
-				sink += rec[recs[i+ahead]]
-			}
 			n := rec[p]
 			wo := float64(weights[i])
 			for _, x := range rec[p+1 : p+1+n] {
@@ -82,10 +71,7 @@ func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool)
 			}
 		}
 	case dense:
-		for i, p := range recs {
-			if i+ahead < len(recs) {
-				sink += rec[recs[i+ahead]]
-			}
+		for _, p := range recs {
 			n := rec[p]
 			for _, x := range rec[p+1 : p+1+n] {
 				cnt[x]++
@@ -94,9 +80,6 @@ func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool)
 	case c.dec != nil && weights != nil:
 		dec := c.dec
 		for i, p := range recs {
-			if i+ahead < len(recs) {
-				sink += rec[recs[i+ahead]]
-			}
 			n := rec[p]
 			wo := float64(weights[i])
 			for _, x := range rec[p+1 : p+1+n] {
@@ -109,10 +92,7 @@ func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool)
 			}
 		}
 	default:
-		for i, p := range recs {
-			if i+ahead < len(recs) {
-				sink += rec[recs[i+ahead]]
-			}
+		for _, p := range recs {
 			n := rec[p]
 			for _, x := range rec[p+1 : p+1+n] {
 				v := cnt[x]
@@ -124,7 +104,6 @@ func (c *counter) count(ix *index, recs []uint32, weights []float32, dense bool)
 		}
 	}
 	c.touched = touched
-	c.sink = sink
 }
 
 // add counts recs (see count), choosing the dense loop when the records

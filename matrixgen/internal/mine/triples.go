@@ -196,11 +196,7 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 // records are in cache anyway.
 func (c *counter) distribute(ix *index, recs []uint32, rowOf []int32, lists [][]uint32) {
 	cnt, touched, rec := c.cnt, c.touched, ix.rec
-	var sink uint32
-	for i, p := range recs {
-		if i+ahead < len(recs) {
-			sink += rec[recs[i+ahead]]
-		}
+	for _, p := range recs {
 		n := rec[p]
 		for _, x := range rec[p+1 : p+1+n] {
 			v := cnt[x]
@@ -214,5 +210,4 @@ func (c *counter) distribute(ix *index, recs []uint32, rowOf []int32, lists [][]
 		}
 	}
 	c.touched = touched
-	c.sink = sink
 }

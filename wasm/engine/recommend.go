@@ -191,7 +191,11 @@ func (r *run) blockAndAnchors() {
 				return
 			}
 		}
-		s.anchors = append(s.anchors, anchor{item: item, w: w})
+		price := e.info[item].price
+		if math.IsNaN(price) {
+			price = math.Inf(-1)
+		}
+		s.anchors = append(s.anchors, anchor{item: item, w: w, price: price})
 		if c := e.cat[item]; c != 0 && e.info[item].role == blob.RoleFlagship {
 			s.flagCat = append(s.flagCat, c)
 		}
@@ -289,7 +293,7 @@ func (r *run) hasSegment(seg uint32) bool {
 // with one, and its strongest single pair names the anchor and the numbers.
 func (r *run) fromPairs() {
 	e, s := r.e, r.s
-	p, it := &e.b.Pairs, &e.b.Items
+	p := &e.b.Pairs
 	same := r.t.w.Shrinkage == e.base.w.Shrinkage
 	for _, a := range s.anchors {
 		na := r.orders(a.item)
@@ -298,9 +302,11 @@ func (r *run) fromPairs() {
 			row = e.rowEvidence(a.item)
 		}
 		base := p.Off[a.item]
+		g := s.gen
 		for j := p.Off[a.item]; j < p.Off[a.item+1]; j++ {
 			b := p.To[j]
-			if r.blocked(b) {
+			m := &s.marks[b] // one cache line: blocked, owned, candidate slot
+			if m.block == g || m.owned == g {
 				continue
 			}
 			var ev float64
@@ -317,15 +323,22 @@ func (r *run) fromPairs() {
 			if contrib <= 0 {
 				continue
 			}
-			c := s.get(b)
+			var c *cand
+			if m.seen == g {
+				c = &s.cands[m.slot]
+			} else {
+				c = s.get(b)
+			}
 			c.ev += contrib
-			r.setRef(c, a.item)
+			if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
+				c.ref, c.refPrice = int32(a.item), a.price
+			}
 			if contrib > c.best {
 				c.best = contrib
 				if c.row < 0 {
 					c.anchor, c.rule = int32(a.item), RulePairs
 				}
-				c.evid = Evidence{NAB: p.NAB[j], NA: it.Orders[a.item], NB: it.Orders[b], N: e.b.Stats.Orders}
+				c.evKind, c.evA, c.evJ = evPair, a.item, j
 			}
 		}
 	}
@@ -333,13 +346,12 @@ func (r *run) fromPairs() {
 
 // setRef keeps the dearest contributing anchor: a complement must be
 // cheap next to the main purchase it goes with, not next to a cable.
-func (r *run) setRef(c *cand, a uint32) {
+func (r *run) setRef(c *cand, a *anchor) {
 	if c.row >= 0 {
 		return // a curated row compares with its own anchor
 	}
-	price := r.e.b.Items.Price
-	if c.ref < 0 || priceKey(price[a]) > priceKey(price[c.ref]) && !math.IsNaN(price[a]) {
-		c.ref = int32(a)
+	if c.ref < 0 || a.price > c.refPrice {
+		c.ref, c.refPrice = int32(a.item), a.price
 	}
 }
 
@@ -385,7 +397,8 @@ func (r *run) fromTriples() {
 	}
 	for i := 0; i < len(s.anchors); i++ {
 		for j := i + 1; j < len(s.anchors); j++ {
-			a, b := s.anchors[i].item, s.anchors[j].item
+			ai, bi := &s.anchors[i], &s.anchors[j]
+			a, b := ai.item, bi.item
 			if a > b {
 				a, b = b, a
 			}
@@ -406,14 +419,14 @@ func (r *run) fromTriples() {
 				}
 				cd := s.get(c)
 				cd.ev += contrib
-				r.setRef(cd, a)
-				r.setRef(cd, b)
+				r.setRef(cd, ai)
+				r.setRef(cd, bi)
 				if contrib > cd.best {
 					cd.best = contrib
 					if cd.row < 0 {
 						cd.anchor, cd.rule = int32(a), RuleTriple
 					}
-					cd.evid = Evidence{NAB: t.NABC[k], NA: t.NAB[row], NB: it.Orders[c], N: e.b.Stats.Orders}
+					cd.evKind, cd.evJ, cd.evRow = evTriple, k, uint32(row)
 				}
 			}
 		}
@@ -833,13 +846,25 @@ func (r *run) useCat(item uint32) {
 	r.s.catUsed = append(r.s.catUsed, catCount{cat: cat, n: 1})
 }
 
+// evidenceCounts resolves a candidate's strongest evidence into its 2×2 table.
+func (r *run) evidenceCounts(c *cand) Evidence {
+	b := r.e.b
+	switch c.evKind {
+	case evPair:
+		return Evidence{NAB: b.Pairs.NAB[c.evJ], NA: b.Items.Orders[c.evA], NB: b.Items.Orders[c.item], N: b.Stats.Orders}
+	case evTriple:
+		return Evidence{NAB: b.Triples.NABC[c.evJ], NA: b.Triples.NAB[c.evRow], NB: b.Items.Orders[c.item], N: b.Stats.Orders}
+	}
+	return Evidence{}
+}
+
 func (r *run) suggestion(c *cand) Suggestion {
 	s := Suggestion{Item: c.item, Anchor: c.anchor, Kind: blob.Kind(c.kind), Rule: c.rule, Fallback: c.fallback,
 		ClosesGap: c.gap, Score: float32(c.score), Reason: c.reason}
 	if c.rule == RulePairs || c.rule == RuleTriple || (c.rule == RuleMatrix && c.best > 0) {
-		s.Evidence = c.evid
-		if d := float64(c.evid.NA) * float64(c.evid.NB); d > 0 {
-			s.Evidence.Lift = float32(float64(c.evid.NAB) * float64(c.evid.N) / d)
+		s.Evidence = r.evidenceCounts(c)
+		if d := float64(s.Evidence.NA) * float64(s.Evidence.NB); d > 0 {
+			s.Evidence.Lift = float32(float64(s.Evidence.NAB) * float64(s.Evidence.N) / d)
 		}
 	}
 	if s.Kind == blob.KindNone {

@@ -23,8 +23,9 @@ type mark struct {
 }
 
 type anchor struct {
-	item uint32
-	w    float64
+	item  uint32
+	w     float64
+	price float64 // -Inf when unknown: never the dearest
 }
 
 type catCount struct {
@@ -37,6 +38,7 @@ type cand struct {
 	item     uint32
 	anchor   int32 // strongest anchor, -1 none
 	ref      int32 // dearest contributing anchor: what price and tier rules compare with
+	refPrice float64
 	rule     Rule
 	fallback bool
 	taken    bool
@@ -51,7 +53,13 @@ type cand struct {
 	best     float64 // the strongest single contribution (picks anchor, rule)
 	base     float64 // score of fallback and post-purchase rules
 	score    float64
-	evid     Evidence
+	// The strongest single piece of evidence, resolved into counts only for
+	// the suggestions returned: pair j of anchor evA, or triple consequent
+	// evJ of antecedent row evRow.
+	evKind uint8 // 0 none, evPair, evTriple
+	evA    uint32
+	evJ    uint32
+	evRow  uint32
 }
 
 func newScratch(n int) *scratch {
@@ -77,6 +85,11 @@ func (s *scratch) next(ncat int) {
 	s.flagCat = s.flagCat[:0]
 	s.catUsed = s.catUsed[:0]
 }
+
+const (
+	evPair = 1 + iota
+	evTriple
+)
 
 // get returns the candidate for item, creating it.
 func (s *scratch) get(item uint32) *cand {

@@ -95,7 +95,7 @@ function safeHref(u) {
 // coloured square with the initial (the Online Retail sample has no images).
 function tile(p) {
   const src = p.image && safeHref(p.image);
-  if (src) return el('img', { class: 'tile', src, alt: '', width: 300, height: 300, loading: 'lazy' });
+  if (src) return el('img', { class: 'tile', src, alt: '', width: 300, height: 300 });
   let h = 0;
   for (const ch of String(p.category || p.id)) h = (h * 31 + ch.charCodeAt(0)) % 360;
   const t = el('span', { class: 'tile', 'aria-hidden': 'true' }, [...String(p.title || p.id).trim()][0] || '?');

@@ -1,5 +1,10 @@
 package eval
 
+import (
+	"encoding/json"
+	"math"
+)
+
 // JSONResult is the machine-readable form of a Result.
 type JSONResult struct {
 	Config   Config                         `json:"config"`
@@ -40,4 +45,16 @@ func (r *Result) JSON() JSONResult {
 		}
 	}
 	return j
+}
+
+// MarshalJSON writes NaN and infinite bounds (no interval; a ratio over
+// zero) as null, which encoding/json cannot write as numbers.
+func (e Estimate) MarshalJSON() ([]byte, error) {
+	num := func(v float64) any {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return v
+	}
+	return json.Marshal(map[string]any{"value": num(e.Value), "lo": num(e.Lo), "hi": num(e.Hi)})
 }

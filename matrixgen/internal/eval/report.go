@@ -20,7 +20,7 @@ func (r *Result) Print(w io.Writer, params string) {
 	}
 	fmt.Fprintf(w, "; %d hide-one queries; %.1f%% of hidden items never occur in training\n", r.Queries, 100*r.Unseen)
 	fmt.Fprintf(w, "catalog:    %d items known from training (coverage denominator)\n", r.Known)
-	fmt.Fprintf(w, "seed:       %d; bootstrap: %d replicates over baskets, 95%% percentile intervals\n", c.Seed, c.Bootstrap)
+	fmt.Fprintf(w, "seed:       %d; bootstrap: %d replicates over baskets, 95%% percentile intervals (none for coverage, a count of distinct items)\n", c.Seed, c.Bootstrap)
 	fmt.Fprintf(w, "baselines:  whole-basket sums of the pair measure over every cart item; confidence and lift need n_AB >= %d; free slots filled with the most popular (counted as fallbacks)\n", c.MinCount)
 	if params != "" {
 		fmt.Fprintf(w, "%s\n", strings.TrimRight(params, "\n"))
@@ -38,7 +38,7 @@ func (r *Result) Print(w io.Writer, params string) {
 		for i := range s.Methods {
 			v := s.Est[i][m].Value
 			if i == 0 && c.Bootstrap > 0 {
-				row = append(row, fmt.Sprintf("%.4f [%.4f, %.4f]", v, s.Est[i][m].Lo, s.Est[i][m].Hi))
+				row = append(row, fmt.Sprintf("%.4f %s", v, fmtCI(s.Est[i][m])))
 			} else {
 				row = append(row, fmt.Sprintf("%.4f", v))
 			}
@@ -46,7 +46,7 @@ func (r *Result) Print(w io.Writer, params string) {
 		if b := s.Best[m]; b >= 0 {
 			rt := s.Ratio[m]
 			ci := ""
-			if c.Bootstrap > 0 {
+			if c.Bootstrap > 0 && !math.IsNaN(rt.Lo) {
 				ci = fmt.Sprintf(" [%s, %s]", fmtRatio(rt.Lo), fmtRatio(rt.Hi))
 			}
 			row = append(row, s.Methods[b], fmtRatio(rt.Value)+ci)
@@ -64,7 +64,7 @@ func (r *Result) Print(w io.Writer, params string) {
 		for m := range nMetrics {
 			row := []string{MetricNames[m]}
 			for i := 1; i < len(s.Methods); i++ {
-				row = append(row, fmt.Sprintf("[%.4f, %.4f]", s.Est[i][m].Lo, s.Est[i][m].Hi))
+				row = append(row, fmtCI(s.Est[i][m]))
 			}
 			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 		}
@@ -89,4 +89,13 @@ func fmtRatio(v float64) string {
 		return "inf"
 	}
 	return fmt.Sprintf("%.3f", v)
+}
+
+// fmtCI prints an interval, or a placeholder of the same width when the
+// metric has none (coverage).
+func fmtCI(e Estimate) string {
+	if math.IsNaN(e.Lo) {
+		return "[   no interval  ]"
+	}
+	return fmt.Sprintf("[%.4f, %.4f]", e.Lo, e.Hi)
 }

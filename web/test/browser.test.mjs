@@ -379,6 +379,26 @@ test('a corrupt or too-new blob is refused with a clear error and the page works
   }
 });
 
+test('a too-new version after a good one: the last good blob keeps serving', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  await open(page, url);
+  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  const good = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  // The edge now announces a blob of format 2.x, which this loader cannot read.
+  await page.route('**/v1/manifest', async (route) => {
+    const res = await route.fetch();
+    const m = await res.json();
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...m, version: '2.0', hash: 'f'.repeat(64) }) });
+  });
+  await open(page, url);
+  assert.equal(await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`), 'ready');
+  assert.deepEqual(await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), good);
+  await page.waitForFunction(() => document.documentElement.dataset.xsellError === 'blob_version');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('hostile catalog strings render as text; a new blob swaps in without a reload', T, async () => {
   const hostile = await buildBlob(join(ROOT, 'web', 'test', 'testdata', 'hostile'), 'hostile');
   const { page, context, errors } = await newPage(chrome.browser);

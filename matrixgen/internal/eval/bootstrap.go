@@ -105,7 +105,9 @@ func summarize(runs []MethodRun, known, nItems, B int, seed uint64) Summary {
 			}
 		}
 		s.Ratio[m] = Estimate{Value: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
-		if b := s.Best[m]; b >= 0 {
+		// A ratio of fallback shares says little (and divides by 0 when
+		// the baselines never fall back): the table shows both shares.
+		if b := s.Best[m]; b >= 0 && !lowerIsBetter(m) {
 			r := ratio(s.Est[0][m].Value, s.Est[b][m].Value)
 			s.Ratio[m] = Estimate{Value: r, Lo: r, Hi: r}
 		}
@@ -134,7 +136,7 @@ func summarize(runs []MethodRun, known, nItems, B int, seed uint64) Summary {
 			}
 		}
 		for m := range ratios {
-			if b := s.Best[m]; b >= 0 {
+			if b := s.Best[m]; b >= 0 && !lowerIsBetter(m) {
 				ratios[m] = append(ratios[m], ratio(vals[0][m], vals[b][m]))
 			}
 		}

@@ -43,7 +43,9 @@ func (r *Result) Print(w io.Writer, params string) {
 				row = append(row, fmt.Sprintf("%.4f", v))
 			}
 		}
-		if b := s.Best[m]; b >= 0 {
+		if b := s.Best[m]; b >= 0 && math.IsNaN(s.Ratio[m].Value) {
+			row = append(row, s.Methods[b], "-")
+		} else if b >= 0 {
 			rt := s.Ratio[m]
 			ci := ""
 			if c.Bootstrap > 0 && !math.IsNaN(rt.Lo) {
@@ -56,6 +58,12 @@ func (r *Result) Print(w io.Writer, params string) {
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	tw.Flush()
+	if b := s.Best[mHR3]; b >= 0 {
+		rt := s.Ratio[mHR3]
+		fmt.Fprintf(w, "\ngoal (issue 6): HR@3 %.4f vs %s %.4f: ratio %s (want >= 1.10); Cov@3 %.4f vs %s's %.4f (want >=)\n",
+			s.Est[0][mHR3].Value, s.Methods[b], s.Est[b][mHR3].Value, fmtRatio(rt.Value),
+			s.Est[0][mCov3].Value, s.Methods[b], s.Est[b][mCov3].Value)
+	}
 	fmt.Fprintln(w)
 	if c.Bootstrap > 0 && len(s.Methods) > 1 {
 		fmt.Fprintln(w, "95% intervals of the other methods:")

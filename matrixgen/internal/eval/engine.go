@@ -23,6 +23,9 @@ type Shop struct {
 	Now int64
 	// Workers for mining (0: all cores).
 	Workers int
+	// NoTriples skips mining {A,B}→C rules (faster; the engine then has
+	// pair evidence only).
+	NoTriples bool
 }
 
 // DataOf turns parsed orders into evaluation Data (order o is basket o).
@@ -90,7 +93,7 @@ func (s *Shop) EngineBlob(train *Data) ([]byte, *compile.Report, error) {
 		created = max(created, t)
 	}
 	b, rep, err := compile.Compile(compile.Inputs{Catalog: s.Catalog, Orders: trainOrders(s.Orders, train), Matrix: s.Matrix, Policy: s.Policy},
-		compile.Options{Created: created, Generator: "matrixgen eval", Workers: s.Workers})
+		compile.Options{Created: created, Generator: "matrixgen eval", Workers: s.Workers, NoTriples: s.NoTriples})
 	if err != nil {
 		return nil, nil, fmt.Errorf("eval: compile the training part: %w", err)
 	}

@@ -48,7 +48,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := DefaultConfig()
 	var orders, format, catalog, matrix, policy, now string
-	var asJSON bool
+	var asJSON, noTriples bool
 	var workers int
 	fs.StringVar(&orders, "orders", "", "order history `file` (required)")
 	fs.StringVar(&format, "orders-format", input.FormatAuto, "orders format: "+strings.Join(input.Formats, ", "))
@@ -64,6 +64,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Workers, "workers", cfg.Workers, "methods evaluated at once")
 	fs.IntVar(&workers, "mine-workers", 0, "mining goroutines (0: all cores)")
 	fs.BoolVar(&asJSON, "json", false, "print the results as JSON")
+	fs.BoolVar(&noTriples, "no-triples", false, "skip mining {A,B}→C rules for the engine's blob (faster; printed)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	case cfg.Bootstrap < 0 || cfg.MaxTestBaskets < 0 || cfg.Workers < 1:
 		return errors.New("eval: --bootstrap and --max-test-baskets must be >= 0, --workers >= 1")
 	}
-	shop := &Shop{Workers: workers}
+	shop := &Shop{Workers: workers, NoTriples: noTriples}
 	var err error
 	if shop.Orders, err = readFile(orders, func(name string, r io.Reader) (*input.Orders, input.Warnings, error) {
 		return input.ReadOrders(name, r, format)
@@ -164,7 +165,11 @@ func (s *Shop) params(rep *compile.Report, catalog, matrix, policy string) strin
 	fmt.Fprintf(&b, "mining:     min count %d, neighbours %d, half-life %g days, z %g, triples n_ABC >= %d over at most %d antecedent pairs\n",
 		m.MinCount, m.Neighbours, m.HalfLifeDays, m.Confidence, m.TripleMin, m.TriplePairs)
 	if rep != nil {
-		fmt.Fprintf(&b, "blob:       %d items, %d pairs, %d triples, %d curated rows (training part only)\n", rep.Items, rep.Pairs, rep.Triples, rep.MatrixRows)
+		tri := fmt.Sprintf("%d triples", rep.Triples)
+		if s.NoTriples {
+			tri = "no triples (--no-triples)"
+		}
+		fmt.Fprintf(&b, "blob:       %d items, %d pairs, %s, %d curated rows (training part only)\n", rep.Items, rep.Pairs, tri, rep.MatrixRows)
 	}
 	files := []string{}
 	if catalog != "" {

@@ -63,9 +63,7 @@ func (e *Engine) Alternatives(anchor uint32, ctx *Context, dst []Suggestion) []S
 			r.alternative(item, anchor, RuleDownsell, pa, pi)
 		}
 	}
-	start := len(dst)
 	dst = r.pickRule(dst, RuleUpsell)
-	_ = start
 	return r.pickRule(dst, RuleDownsell)
 }
 

@@ -42,7 +42,8 @@ type Engine struct {
 	b *blob.Blob
 	n int
 
-	ids map[string]uint32
+	ids  map[string]uint32
+	curs map[string]uint32 // currency code → string ref
 
 	// Dense category number per item (0: none) and its string ref.
 	cat     []uint32
@@ -140,6 +141,12 @@ func New(b *blob.Blob) (*Engine, error) {
 			e.ids[id] = uint32(i)
 		}
 	}
+	e.curs = map[string]uint32{}
+	for _, c := range it.Currency {
+		if c != 0 {
+			e.curs[b.Strings[c]] = c
+		}
+	}
 	e.indexCategories()
 	e.indexMatrix()
 	e.indexFeedback()
@@ -192,10 +199,8 @@ func (e *Engine) Currency(code string) uint32 {
 	if code == "" {
 		return 0
 	}
-	for _, c := range e.b.Items.Currency {
-		if e.b.Strings[c] == code {
-			return c
-		}
+	if c, ok := e.curs[code]; ok {
+		return c
 	}
 	return NoCurrency
 }

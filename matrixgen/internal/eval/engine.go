@@ -23,6 +23,8 @@ type Shop struct {
 	Now int64
 	// Workers for mining (0: all cores).
 	Workers int
+	// askedAt is the time the engine was asked at, for the report.
+	askedAt int64
 	// NoTriples skips mining {A,B}→C rules (faster; the engine then has
 	// pair evidence only).
 	NoTriples bool
@@ -124,7 +126,12 @@ func (s *Shop) EngineTrainer(rep **compile.Report) Trainer {
 		if err != nil {
 			return nil, err
 		}
-		return NewEngineMethod("engine", e, ids, s.Now), nil
+		now := s.Now
+		if now == 0 {
+			now = b.Created // the last training order's time, 0 when untimed
+		}
+		s.askedAt = now
+		return NewEngineMethod("engine", e, ids, now), nil
 	}
 }
 

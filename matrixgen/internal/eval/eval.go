@@ -181,8 +181,13 @@ func (s *Shop) params(rep *compile.Report, catalog, matrix, policy string) strin
 	if len(files) > 0 {
 		fmt.Fprintf(&b, "inputs:     %s\n", strings.Join(files, ", "))
 	}
-	if s.Now != 0 {
+	switch {
+	case s.Now != 0:
 		fmt.Fprintf(&b, "now:        %s (--now)\n", fmtTime(s.Now))
+	case s.askedAt != 0:
+		fmt.Fprintf(&b, "now:        %s (the last training order)\n", fmtTime(s.askedAt))
+	default:
+		fmt.Fprintf(&b, "now:        unknown (untimed orders): seasons and curated validity are judged at 1970-01-01; pass --now\n")
 	}
 	fmt.Fprintf(&b, "go:         %s, %d cores", runtime.Version(), runtime.NumCPU())
 	return b.String()

@@ -147,7 +147,7 @@ func TestRunEndToEnd(t *testing.T) {
 		{"groceries", []string{"--orders", filepath.Join(sample, "groceries.csv"), "--max-test-baskets", "400", "--bootstrap", "50", "--seed", "3"},
 			[]string{"by order position (no timestamps)", "400 of 1543 eligible baskets", "seed:       3", "HR@3", "NDCG@5", "Cov@3", "Fallback@3", "engine", "cosine", "ratio"}},
 		{"timed long form", []string{"--orders", timedOrders(t), "--bootstrap", "20", "--test-share", "0.2"},
-			[]string{"by time: train 40 orders 2024-01-01", "test 10 orders 2024-02-", "blob:       3 items"}},
+			[]string{"by time: train 40 orders 2024-01-01", "test 10 orders 2024-02-", "blob:       3 items", "(the last training order)"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

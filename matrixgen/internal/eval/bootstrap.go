@@ -85,6 +85,10 @@ type Summary struct {
 
 func lowerIsBetter(m int) bool { return m == mFallback }
 
+// noRatio: metrics that describe an answer rather than score it get no
+// ratio to a baseline.
+func noRatio(m int) bool { return m == mFallback || m == mLen }
+
 // summarize computes point values, then B paired bootstrap replicates over
 // baskets (the same draw for every method, so ratios are paired), seeded.
 func summarize(runs []MethodRun, known, nItems, B int, seed uint64) Summary {
@@ -107,7 +111,7 @@ func summarize(runs []MethodRun, known, nItems, B int, seed uint64) Summary {
 		s.Ratio[m] = Estimate{Value: math.NaN(), Lo: math.NaN(), Hi: math.NaN()}
 		// A ratio of fallback shares says little (and divides by 0 when
 		// the baselines never fall back): the table shows both shares.
-		if b := s.Best[m]; b >= 0 && !lowerIsBetter(m) {
+		if b := s.Best[m]; b >= 0 && !noRatio(m) {
 			r := ratio(s.Est[0][m].Value, s.Est[b][m].Value)
 			s.Ratio[m] = Estimate{Value: r, Lo: r, Hi: r}
 		}
@@ -136,7 +140,7 @@ func summarize(runs []MethodRun, known, nItems, B int, seed uint64) Summary {
 			}
 		}
 		for m := range ratios {
-			if b := s.Best[m]; b >= 0 && !lowerIsBetter(m) {
+			if b := s.Best[m]; b >= 0 && !noRatio(m) {
 				ratios[m] = append(ratios[m], ratio(vals[0][m], vals[b][m]))
 			}
 		}

@@ -21,6 +21,7 @@ const (
 	mNDCG3
 	mNDCG5
 	mFallback     // share of answers with a fallback among their first 3
+	mLen          // suggestions per answer (of MaxK asked): empty slots show
 	nQueryMetrics // the metrics above are means over queries
 )
 
@@ -34,7 +35,7 @@ const (
 
 // MetricNames label the metric vector in reports and JSON.
 var MetricNames = [nMetrics]string{"HR@1", "HR@3", "HR@5", "MRR@1", "MRR@3", "MRR@5",
-	"NDCG@1", "NDCG@3", "NDCG@5", "Fallback@3", "Cov@3", "Cov@5"}
+	"NDCG@1", "NDCG@3", "NDCG@5", "Fallback@3", "Length@5", "Cov@3", "Cov@5"}
 
 // ShownK is the answer length that fallback share and coverage count: what
 // a shop shows by default (policy k = 3).
@@ -61,6 +62,7 @@ func addQuery(sum *[nQueryMetrics]float64, rank int, answer []Suggestion) {
 			sum[mNDCG1+ki] += 1 / math.Log2(float64(rank)+1)
 		}
 	}
+	sum[mLen] += float64(len(answer))
 	for i, s := range answer {
 		if i < ShownK && s.Fallback {
 			sum[mFallback]++

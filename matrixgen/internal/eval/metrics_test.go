@@ -18,18 +18,18 @@ func TestAddQuery(t *testing.T) {
 		name   string
 		answer []Suggestion
 		hidden int32
-		// HR@1,3,5, MRR@1,3,5, NDCG@1,3,5, fallback
+		// HR@1,3,5, MRR@1,3,5, NDCG@1,3,5, fallback, length
 		want [nQueryMetrics]float64
 	}{
-		{"first", ans(7, 1, 2, 3, 4), 7, [nQueryMetrics]float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 0}},
-		{"second", ans(1, 7, 2, 3, 4), 7, [nQueryMetrics]float64{0, 1, 1, 0, 0.5, 0.5, 0, l3, l3, 0}},
-		{"fourth", ans(1, 2, 3, 7, 4), 7, [nQueryMetrics]float64{0, 0, 1, 0, 0, 0.25, 0, 0, l5, 0}},
-		{"missing", ans(1, 2, 3, 4, 5), 7, [nQueryMetrics]float64{}},
+		{"first", ans(7, 1, 2, 3, 4), 7, [nQueryMetrics]float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 5}},
+		{"second", ans(1, 7, 2, 3, 4), 7, [nQueryMetrics]float64{0, 1, 1, 0, 0.5, 0.5, 0, l3, l3, 0, 5}},
+		{"fourth", ans(1, 2, 3, 7, 4), 7, [nQueryMetrics]float64{0, 0, 1, 0, 0, 0.25, 0, 0, l5, 0, 5}},
+		{"missing", ans(1, 2, 3, 4, 5), 7, [nQueryMetrics]float64{mLen: 5}},
 		{"empty answer", nil, 7, [nQueryMetrics]float64{}},
 		{"fallback in the first three", []Suggestion{{Item: 1}, {Item: 7, Fallback: true}}, 7,
-			[nQueryMetrics]float64{0, 1, 1, 0, 0.5, 0.5, 0, l3, l3, 1}},
+			[nQueryMetrics]float64{0, 1, 1, 0, 0.5, 0.5, 0, l3, l3, 1, 2}},
 		{"fallback only past three", []Suggestion{{Item: 1}, {Item: 2}, {Item: 3}, {Item: 4, Fallback: true}}, 9,
-			[nQueryMetrics]float64{}},
+			[nQueryMetrics]float64{mLen: 4}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -69,7 +69,7 @@ func TestProtocolAndCoverage(t *testing.T) {
 		mHR1: 1.0 / 5, mHR3: 3.0 / 5, mHR5: 3.0 / 5,
 		mMRR3:  (1 + 0.5 + 1.0/3) / 5,
 		mNDCG3: (1 + 1/math.Log2(3) + 1/math.Log2(4)) / 5,
-		mCov3:  3.0 / 10, mCov5: 3.0 / 10, mFallback: 0,
+		mCov3:  3.0 / 10, mCov5: 3.0 / 10, mFallback: 0, mLen: 3,
 	}
 	for m, w := range want {
 		if math.Abs(got[m]-w) > 1e-12 {

@@ -41,10 +41,34 @@ var (
 
 // Export results below zero are errors; xsell_error writes the message.
 const (
-	errNoBlob  = -1
-	errContext = -2
-	errSize    = -3
+	errNoBlob   = -1
+	errContext  = -2
+	errSize     = -3
+	errInternal = -4
 )
+
+// maxBlobBytes bounds what loadBlob copies into the Go heap: a tab that
+// asks for more gets an error, not a dead core.
+const maxBlobBytes = 256 << 20
+
+// guard turns a panic in an export into an error code, so one bad call
+// cannot stop the core that keeps serving the page.
+func guard(code *int32) {
+	if p := recover(); p != nil {
+		lastErr = "xsell: internal error: " + fmtPanic(p)
+		*code = errInternal
+	}
+}
+
+func fmtPanic(p any) string {
+	if err, ok := p.(error); ok {
+		return err.Error()
+	}
+	if s, ok := p.(string); ok {
+		return s
+	}
+	return "panic"
+}
 
 func main() {
 	api := js.Global().Get("Object").New()
@@ -102,20 +126,22 @@ func answer(e *engine.Engine, total, bundleTotal float64) int32 {
 }
 
 //go:wasmexport xsell_recommend
-func xsellRecommend(n uint32) int32 {
-	e, code := decode(n)
+func xsellRecommend(n uint32) (code int32) {
+	defer guard(&code)
+	e, c := decode(n)
 	if e == nil {
-		return code
+		return c
 	}
 	list = e.Recommend(&ctx, list[:0])
 	return answer(e, 0, 0)
 }
 
 //go:wasmexport xsell_bundle
-func xsellBundle(n uint32) int32 {
-	e, code := decode(n)
+func xsellBundle(n uint32) (code int32) {
+	defer guard(&code)
+	e, c := decode(n)
 	if e == nil {
-		return code
+		return c
 	}
 	if ctx.Anchor < 0 {
 		list = list[:0]
@@ -127,10 +153,11 @@ func xsellBundle(n uint32) int32 {
 }
 
 //go:wasmexport xsell_alternatives
-func xsellAlternatives(n uint32) int32 {
-	e, code := decode(n)
+func xsellAlternatives(n uint32) (code int32) {
+	defer guard(&code)
+	e, c := decode(n)
 	if e == nil {
-		return code
+		return c
 	}
 	list = list[:0]
 	if ctx.Anchor >= 0 {
@@ -147,7 +174,8 @@ func xsellAlternatives(n uint32) int32 {
 //	   id, title, currency, url, image, category, brand
 //
 //go:wasmexport xsell_item
-func xsellItem(item uint32) int32 {
+func xsellItem(item uint32) (code int32) {
+	defer guard(&code)
 	st := cur.Load()
 	if st == nil {
 		return errNoBlob
@@ -188,11 +216,20 @@ func le64(b []byte, v uint64) []byte { return le32(le32(b, uint32(v)), uint32(v>
 
 // loadBlob(bytes: Uint8Array) → info object, or {error, code}. A bad blob
 // leaves the current one serving.
-func loadBlob(_ js.Value, args []js.Value) any {
-	if len(args) < 1 || args[0].Type() != js.TypeObject {
+func loadBlob(_ js.Value, args []js.Value) (res any) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = fail("xsell: internal error: "+fmtPanic(p), "other")
+		}
+	}()
+	if len(args) < 1 || args[0].Type() != js.TypeObject || !args[0].InstanceOf(js.Global().Get("Uint8Array")) {
 		return fail("xsell: loadBlob wants a Uint8Array", "other")
 	}
-	src := make([]byte, args[0].Get("byteLength").Int())
+	n := args[0].Get("byteLength").Int()
+	if n > maxBlobBytes {
+		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+	}
+	src := make([]byte, n)
 	if js.CopyBytesToGo(src, args[0]) != len(src) {
 		return fail("xsell: loadBlob could not copy the bytes", "other")
 	}

@@ -176,3 +176,26 @@ test('variant is deterministic and holdouts get nothing', () => {
   assert.ok(count.control > 800 && count['evidence-heavy'] > 800 && count.holdout > 120, JSON.stringify(count));
   assert.deepEqual(core.recommend({ placement: 'product', anchor: 'sku-10', visitorId: holdout }), []);
 });
+
+test('hostile bytes in the input buffer get an error and the core keeps serving', () => {
+  core.loadBlob(blob('small.blob'));
+  const x = core._x;
+  const mem = new Uint8Array(x.mem.buffer);
+  let seed = 1;
+  for (let round = 0; round < 200; round++) {
+    const n = (round * 37) % 300;
+    for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) % 2147483648; mem[x.xsell_in() + i] = seed & 0xff; }
+    if (round % 2) new DataView(x.mem.buffer).setUint32(x.xsell_in(), 0x31304358, true); // valid magic, garbage after
+    const r = x.xsell_recommend(n);
+    assert.ok(r === -2 || r >= 32, `round ${round}: ${r}`);
+  }
+  assert.equal(x.xsell_recommend(1 << 30), -3);
+  assert.ok(core.recommend({ placement: 'product', anchor: 'sku-10' }).length > 0);
+});
+
+test('loadBlob rejects what is not bytes', () => {
+  core.loadBlob(blob('small.blob'));
+  assert.throws(() => core.loadBlob('not bytes'), (e) => e instanceof Error && e.code === 'truncated');
+  assert.throws(() => core.loadBlob(new Uint8Array(0)), (e) => e.code === 'truncated');
+  assert.ok(core.recommend({ placement: 'product', anchor: 'sku-10' }).length > 0);
+});

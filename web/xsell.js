@@ -571,7 +571,8 @@ export class Client extends EventTarget {
     checkBlobHeader(bytes, manifest);
     let info;
     try {
-      info = this.core.loadBlob(bytes);
+      // loadBlobAsync hashes with WebCrypto, far faster than inside the wasm.
+      info = this.core.loadBlobAsync ? await this.core.loadBlobAsync(bytes) : this.core.loadBlob(bytes);
     } catch (e) {
       if (cached) await cache.delete(url).catch(() => {});
       const code = e.code === 'version' ? 'blob_version' : 'blob_corrupt';

@@ -347,3 +347,35 @@ func FuzzHandle(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkPrepare(b *testing.B) {
+	src, err := testblob.Encode(1, 20_000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Prepare(src, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseEvents20(b *testing.B) {
+	evs := make([]any, 20)
+	for i := range evs {
+		e := event(nil)
+		e["id"] = "evt-bench-" + itoa(i)
+		evs[i] = e
+	}
+	in, _ := json.Marshal(map[string]any{"events": evs})
+	c := NewCore()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if st, _ := c.Handle(OpEvents, in, now); st != 200 {
+			b.Fatal(st)
+		}
+	}
+}

@@ -19,6 +19,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 6);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 8);
 const SOAK = Number(process.env.SOAK_REQUESTS || 50_000);
 const SOAK_DEADLINE_MS = Number(process.env.SOAK_DEADLINE_S || 420) * 1000;
+// SOAK_TARGET=js soaks the plain-JS baseline instead: the control for workerd's RSS under wrangler dev.
+const TARGET = process.env.SOAK_TARGET || 'go';
 const TICK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 // ---- /proc -------------------------------------------------------------------
@@ -176,8 +178,9 @@ async function soak(w) {
   samples.push({ requests: done, rssMB: rssMB(pids) });
   // Wait for the queue consumer to store everything.
   let stored = 0;
-  const deadline = Date.now() + 180_000;
-  for (;;) {
+  const deadline = Date.now() + (TARGET === 'js' ? 0 : 180_000);
+  if (TARGET === 'js') await new Promise((ok) => setTimeout(ok, 20_000)); // the baseline has no stats route
+  for (; TARGET !== 'js';) {
     const s = await (await fetch(`${w.url}/v1/stats`, { headers: { authorization: `Bearer ${w.token}` } })).json();
     if (s.events >= r.requests || Date.now() > deadline) { stored = s.events; break; }
     await new Promise((ok) => setTimeout(ok, 1000));
@@ -271,16 +274,16 @@ if (report.syumai) {
   lines.push('', `syumai/workers' generated worker (fresh Go runtime per request): health ${h.rps.toFixed(0)} req/s, ${h.cpuMsPerRequest.toFixed(2)} ms CPU/req; events POST ×20 without the queue send ${ev.rps.toFixed(0)} req/s, p50 ${ev.p50.toFixed(1)} ms, p99 ${ev.p99.toFixed(1)} ms, ${ev.cpuMsPerRequest.toFixed(2)} ms CPU/req = ${(ev.cpuMsPerRequest / mine.cpuMsPerRequest).toFixed(1)}× this worker's events route (queue send included).`);
 }
 if (SOAK > 0) {
-  w = await startWorker({ persistDir: join(OUT, 'edge-bench', 'soak') });
+  w = await startWorker({ persistDir: join(OUT, 'edge-bench', `soak-${TARGET}`), ...(TARGET === 'js' ? { config: join(EDGE, 'bench', 'wrangler.toml') } : {}) });
   try { report.soak = await soak(w); } finally { await w.stop(); }
   const s = report.soak;
-  lines.push('', `Soak: ${s.requests} event requests (${s.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.cpuMsPerRequest.toFixed(2)} ms CPU/req incl. the consumer), statuses ${JSON.stringify(s.statuses)}.`,
+  lines.push('', `Soak (${TARGET === 'js' ? 'plain-JS baseline' : 'Go worker'}): ${s.requests} event requests (${s.rps.toFixed(0)} req/s, p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.cpuMsPerRequest.toFixed(2)} ms CPU/req incl. the consumer), statuses ${JSON.stringify(s.statuses)}.`,
     `Events: ${s.sentEvents} sent (each twice), ${s.uniqueEvents} unique; D1 holds ${s.d1.n} rows, ${s.d1.ids} distinct ids: ${s.d1.n === s.uniqueEvents && s.d1.ids === s.uniqueEvents ? 'every event exactly once' : 'MISMATCH'}.`,
-    `Go runtime over the soak: ${s.go.last?.starts} start(s), wasm memory ${(s.go.first?.wasm_memory / 1048576).toFixed(1)} MB after the first requests, at most ${(s.go.maxWasmMemory / 1048576).toFixed(1)} MB; Go heap in use at most ${(s.go.maxHeapAlloc / 1048576).toFixed(1)} MB, ${s.go.last?.num_gc} GCs.`,
+    ...(TARGET === 'js' ? [] : [`Go runtime over the soak: ${s.go.last?.starts} start(s), wasm memory ${(s.go.first?.wasm_memory / 1048576).toFixed(1)} MB after the first requests, at most ${(s.go.maxWasmMemory / 1048576).toFixed(1)} MB; Go heap in use at most ${(s.go.maxHeapAlloc / 1048576).toFixed(1)} MB, ${s.go.last?.num_gc} GCs.`]),
     `workerd RSS (the whole process: every isolate, local D1, R2 and queue broker): ${s.rss.start.toFixed(0)} MB at start, ${s.rss.afterWarmup?.toFixed(0)} MB after 10%, max ${s.rss.max.toFixed(0)} MB, ${s.rss.end.toFixed(0)} MB at the end; trend after warm-up ${s.rss.mbPer10k.toFixed(2)} MB per 10k requests.`);
 }
 const md = lines.join('\n');
 console.log(md);
 mkdirSync(OUT, { recursive: true });
-writeFileSync(join(OUT, process.env.BENCH_ROUTES === '0' ? 'edge-soak.json' : 'edge-bench.json'), JSON.stringify(report, null, 1));
+writeFileSync(join(OUT, process.env.BENCH_ROUTES === '0' ? `edge-soak-${TARGET}.json` : 'edge-bench.json'), JSON.stringify(report, null, 1));
 writeFileSync(join(OUT, 'edge-bench.md'), md + '\n');

@@ -182,3 +182,19 @@ func TestNewRejects(t *testing.T) {
 		t.Fatal("invalid blob accepted")
 	}
 }
+
+func TestCbrt(t *testing.T) {
+	for _, x := range []float64{0, 1e-12, 1e-6, 0.001, 0.125, 0.3, 0.5, 0.999999, 1} {
+		if got, want := cbrt(x), math.Cbrt(x); math.Abs(got-want) > 1e-12*max(want, 1e-300) && math.Abs(got-want) > 1e-15 {
+			t.Errorf("cbrt(%v) = %v, want %v", x, got, want)
+		}
+	}
+	prev := 0.0
+	for i := 1; i <= 100000; i++ {
+		y := cbrt(float64(i) / 100000)
+		if y < prev {
+			t.Fatalf("cbrt not monotonic at %d", i)
+		}
+		prev = y
+	}
+}

@@ -214,7 +214,7 @@ func parseEvent(raw json.RawMessage, now int64, lim EventLimits) (Event, *FieldE
 		}
 		e.Rank = int(*w.Rank)
 	}
-	if w.Blob != nil {
+	if w.Blob != nil && *w.Blob != "" {
 		if !isHex(*w.Blob) || len(*w.Blob) > 64 {
 			return fail("blob", "want the blob hash (hex, at most 64 characters)")
 		}

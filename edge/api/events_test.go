@@ -55,6 +55,14 @@ func TestParseEventsAccepts(t *testing.T) {
 			}
 		}},
 		{"ts at max age", event(func(m map[string]any) { m["ts"] = now - DefaultEventLimits.MaxAge.Milliseconds() }), nil},
+		// What web/xsell.js sends for fields it has nothing for: empty strings, zero price.
+		{"empty optional strings", event(func(m map[string]any) {
+			m["anchor"], m["rule"], m["variant"], m["blob"], m["price"] = "", "", "", "", 0
+		}), func(t *testing.T, e Event) {
+			if e.Anchor != "" || e.Blob != "" || e.Rule != "" {
+				t.Errorf("got %+v", e)
+			}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := ParseEvents(body(t, tc.ev), now, DefaultEventLimits)

@@ -124,6 +124,7 @@ func newIndex(b *Baskets, opt Options) (*index, error) {
 	}
 	ix.n = uint32(len(recOrder))
 	ix.rec = make([]uint32, pos[nOrders])
+	hugePages(ix.rec)
 
 	// Pass 2, in parallel: write each record's distinct ranks, sorted.
 	forChunks(workers, chunks, func(w, c int) {
@@ -161,13 +162,16 @@ func newIndex(b *Baskets, opt Options) (*index, error) {
 	// Lay the records out again in that order, and invert them: rank r's
 	// records, ascending.
 	rec := make([]uint32, 0, len(ix.rec))
+	hugePages(rec[:cap(rec)])
 	ix.invOff = make([]uint32, b.NItems+1)
 	for r, c := range ix.nA {
 		ix.invOff[r+1] = ix.invOff[r] + c
 	}
 	ix.inv = make([]uint32, ix.invOff[b.NItems])
+	hugePages(ix.inv)
 	if w != nil {
 		ix.invW = make([]float32, len(ix.inv))
+		hugePages(ix.invW)
 	}
 	ix.nADecayed = make([]float64, b.NItems)
 	fill := slices.Clone(ix.invOff[:b.NItems])

@@ -261,7 +261,7 @@ async function runSyumai() {
 if (process.env.BENCH_ROUTES !== '0' && process.env.BENCH_SYUMAI !== '0') report.syumai = await runSyumai();
 
 const rows = report.go.map((g) => ({ g, j: report.js.find((x) => x.route === g.route) }));
-const lines = [
+const lines = !report.go.length ? [] : [
   '| route | Go worker req/s | p50 / p99 ms | CPU ms/req | JS baseline req/s | p50 / p99 ms | CPU ms/req | CPU ratio Go/JS |',
   '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map(({ g, j }) => `| ${g.route} | ${g.rps.toFixed(0)} | ${g.p50.toFixed(1)} / ${g.p99.toFixed(1)} | ${g.cpuMsPerRequest.toFixed(2)} | ${j ? j.rps.toFixed(0) : '–'} | ${j ? `${j.p50.toFixed(1)} / ${j.p99.toFixed(1)}` : '–'} | ${j ? j.cpuMsPerRequest.toFixed(2) : '–'} | ${j ? (g.cpuMsPerRequest / j.cpuMsPerRequest).toFixed(2) + '×' : '–'} |`),

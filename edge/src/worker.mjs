@@ -271,8 +271,13 @@ async function postEvents(request, env) {
     if (message.length) {
       const msg = text(message);
       // Answer only once the queue (or D1) holds the events: accepted means kept.
-      if (env.EVENTS) await env.EVENTS.send(msg, { contentType: 'text' });
-      else await ingest(env, [msg]);
+      try {
+        if (env.EVENTS) await env.EVENTS.send(msg, { contentType: 'text' });
+        else await ingest(env, [msg]); // no queue bound: write through, same idempotent path
+      } catch (err) {
+        console.error('xsell edge: events not stored:', err && err.message);
+        throw new HttpError(503, 'unavailable', 'the events could not be stored; send the batch again (same ids)');
+      }
     }
     return new Response(answer, { status: 202, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...cors } });
   } catch (err) {

@@ -2,10 +2,7 @@
 
 package blob
 
-import (
-	"crypto/sha256"
-	"fmt"
-)
+import "fmt"
 
 // The browser build (-tags xsell_lite): Decode without the msgpack, zstd and
 // ed25519 libraries, which would more than double the wasm. It reads raw
@@ -76,7 +73,7 @@ func Decode(src []byte, opts DecodeOptions) (*Blob, error) {
 	if uint64(len(raw)) != h.RawLen {
 		return nil, fmt.Errorf("%w: raw body has %d bytes, header says %d", ErrCorrupt, len(raw), h.RawLen)
 	}
-	if !opts.SkipHash && sha256.Sum256(raw) != h.Hash {
+	if !opts.SkipHash && sum256(raw) != h.Hash {
 		return nil, ErrHash
 	}
 	w, err := decodeWireLite(raw)

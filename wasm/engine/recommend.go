@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/stats"
 )
 
 // run holds one call's resolved inputs.
@@ -877,10 +878,9 @@ func (r *run) suggestion(c *cand) Suggestion {
 	s := Suggestion{Item: c.item, Anchor: c.anchor, Kind: blob.Kind(c.kind), Rule: c.rule, Fallback: c.fallback,
 		ClosesGap: c.gap, Score: float32(c.score), Reason: c.reason}
 	if c.rule == RulePairs || c.rule == RuleTriple || (c.rule == RuleMatrix && c.best > 0) {
-		s.Evidence = r.evidenceCounts(c)
-		if d := float64(s.Evidence.NA) * float64(s.Evidence.NB); d > 0 {
-			s.Evidence.Lift = float32(float64(s.Evidence.NAB) * float64(s.Evidence.N) / d)
-		}
+		ev := r.evidenceCounts(c)
+		ev.Lift = float32(stats.Table{NAB: float64(ev.NAB), NA: float64(ev.NA), NB: float64(ev.NB), N: float64(ev.N)}.Lift())
+		s.Evidence = ev
 	}
 	if s.Kind == blob.KindNone {
 		s.Kind = blob.KindComplement

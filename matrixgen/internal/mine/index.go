@@ -12,7 +12,8 @@ import (
 // rank (descending n_A, ties by item number) so that the counters of the
 // best sellers, touched most, share a few cache lines. Each non-empty order
 // is a record [len, ranks ascending...] in rec, so that visiting an order is
-// one memory access; the inverted index lists, per rank, the positions of the
+// one memory access, and the records are sorted by their first two ranks
+// (lexOrder); the inverted index lists, per rank, the positions of the
 // records holding it (ascending) and, beside them, their decay weights.
 type index struct {
 	nItems int

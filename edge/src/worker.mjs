@@ -45,7 +45,7 @@ export default {
       if (!table) return errorResponse(404, 'not_found', `no route ${url.pathname.slice(0, 200)}`);
       const handler = table[request.method];
       if (!handler) {
-        return errorResponse(405, 'method_not_allowed', `${request.method} is not allowed on ${url.pathname}`, { allow: Object.keys(table).join(', ') });
+        return errorResponse(405, 'method_not_allowed', `${request.method.slice(0, 16)} is not allowed on ${url.pathname.slice(0, 200)}`, { allow: Object.keys(table).join(', ') });
       }
       return await handler(request, env, ctx, url, ...args);
     } catch (err) {

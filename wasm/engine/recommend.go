@@ -25,6 +25,7 @@ type run struct {
 	threshold float64
 	ratio     float64 // max complement price / anchor price for the placement
 	refPrice  float64 // impulse price reference (cart total or anchor price)
+	capPrice  float64 // price the complement cap compares with; NaN: each candidate's own anchor
 	evMax     float64 // the strongest candidate's whole-cart evidence
 
 	anchorOnly bool // Bundle: only ctx.Anchor is an anchor
@@ -47,7 +48,7 @@ func (e *Engine) Recommend(ctx *Context, dst []Suggestion) []Suggestion {
 // start resolves the context; ok is false for a holdout visitor or a bad
 // placement.
 func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
-	r := run{e: e, ctx: ctx, s: s, t: e.base}
+	r := run{e: e, ctx: ctx, s: s, t: e.base, capPrice: math.NaN()}
 	if ctx.Placement >= numPlacements {
 		return r, false
 	}
@@ -216,6 +217,30 @@ func (r *run) blockAndAnchors() {
 			}
 		}
 	}
+	r.capPrice = r.cartCap()
+}
+
+// cartCap is the anchor price of the price cap where the shopper's anchor
+// is the whole cart (cart, checkout, order confirmation, email): the
+// dearest anchor with a known price. A complement of the basket must be
+// cheap next to the main purchase, not next to whichever cart item happens
+// to be bought with it (two siblings of one family, each at the same
+// price, are both complements of the camera in the cart). On product and
+// add_to_cart it is NaN: each candidate compares with its own anchor.
+func (r *run) cartCap() float64 {
+	switch r.ctx.Placement {
+	case Cart, Checkout, OrderConfirmation, Email:
+	default:
+		return math.NaN()
+	}
+	top := math.Inf(-1)
+	for _, a := range r.s.anchors {
+		top = max(top, a.price) // unknown prices are -Inf
+	}
+	if math.IsInf(top, -1) {
+		return math.NaN()
+	}
+	return top
 }
 
 // blocked reports whether item may not be suggested at all.
@@ -776,6 +801,9 @@ func (r *run) pass(c *cand, in *itemInfo) bool {
 		return false
 	}
 	pa, pc := an.price, in.price
+	if !math.IsNaN(r.capPrice) {
+		pa = r.capPrice
+	}
 	if !math.IsNaN(pa) && !math.IsNaN(pc) && pa > 0 {
 		limit := r.ratio
 		if c.impulse && ctx.Placement == Checkout {

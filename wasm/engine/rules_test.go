@@ -313,3 +313,36 @@ func TestEvidenceCounts(t *testing.T) {
 		t.Fatalf("got %+v, want evidence %+v, accessory, anchor cam1, no fallback", list[0], want)
 	}
 }
+
+// The price cap's anchor by placement: on product and add_to_cart a
+// complement costs at most max_price_ratio × the anchor it goes with; where
+// the whole cart is the anchor (cart, checkout, order_confirmation, email)
+// at most that ratio × the dearest item in the cart. The bag (60) goes only
+// with the tripod (90, half is 45) in a cart that also holds the camera
+// (500, half is 250); the lens (300) is over half of either.
+func TestPriceCapByPlacement(t *testing.T) {
+	viaTripod := both(pairs(tPair{"tripod", "bag", 20}, tPair{"tripod", "lens", 20}), func(s *spec) { s.item("lens").price = 300 })
+	camAndTripod := cart("cam1", "tripod")
+	runCases(t, []ruleCase{
+		{name: "product: the anchor it goes with", mut: viaTripod,
+			req: Request{Placement: "product", Anchor: "tripod", Cart: cart("cam1")}, want: []string{}},
+		{name: "add_to_cart: the anchor it goes with", mut: viaTripod,
+			req: Request{Placement: "add_to_cart", Anchor: "tripod", Cart: camAndTripod}, want: []string{}},
+		{name: "cart: the dearest cart item", mut: viaTripod,
+			req: Request{Placement: "cart", Cart: camAndTripod}, want: []string{"bag:pairs"}},
+		{name: "checkout: the dearest cart item", mut: viaTripod,
+			req: Request{Placement: "checkout", Cart: camAndTripod}, want: []string{"bag:pairs", "candy:impulse"}},
+		{name: "order_confirmation: the dearest cart item", mut: viaTripod,
+			req: Request{Placement: "order_confirmation", Cart: camAndTripod}, want: []string{"bag:pairs"}},
+		{name: "email: the dearest cart item", mut: viaTripod,
+			req: Request{Placement: "email", Cart: camAndTripod}, want: []string{"bag:pairs"}},
+		{name: "email without a cart: the dearest past purchase", mut: viaTripod,
+			req: Request{Placement: "email", Owned: []OwnedID{{ID: "cam1", At: now - 86400}, {ID: "tripod", At: now - 86400}}},
+			want: []string{"bag:pairs"}},
+		{name: "cart: no dear item, no looser cap", mut: viaTripod,
+			req: Request{Placement: "cart", Cart: cart("tripod")}, want: []string{}},
+		{name: "cart: the ratio per placement applies to the dearest item", mut: both(viaTripod, func(s *spec) {
+			s.policy = func(p *blob.Policy) { p.MaxPriceRatio[blob.PlacementCart] = 0.1 }
+		}), req: Request{Placement: "cart", Cart: camAndTripod}, want: []string{}},
+	})
+}

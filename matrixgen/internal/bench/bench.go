@@ -118,8 +118,9 @@ func run(cfg config, stdout, stderr io.Writer) error {
 	}
 
 	type perSize struct {
-		lines       int
-		ours, based time.Duration
+		lines int
+		ours  measurement
+		based measurement
 	}
 	var sizes []perSize
 	for i, n := range cfg.sizes {
@@ -156,7 +157,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 			note += ", " + agree(base, res)
 		}
 		rows = append(rows, row{name: "mine: pairs (plain+decayed)", m: mm, lines: lines, note: note, compare: true})
-		ours := mm.wall
+		ours := mm
 		if cfg.triples {
 			fmt.Fprintf(stderr, "bench: mine, pairs and triples...\n")
 			mm, err := measure(func() (err error) { res, err = mine.Mine(baskets, opt); return })
@@ -165,7 +166,7 @@ func run(cfg config, stdout, stderr io.Writer) error {
 			}
 			rows = append(rows, row{name: "mine: pairs + triples", m: mm, lines: lines, compare: true,
 				note: fmt.Sprintf("%s kept pairs, %s triple rules", group(len(res.Pairs.To)), group(len(res.Triples.To)))})
-			ours = mm.wall
+			ours = mm
 		}
 		res, base = nil, nil
 		if cfg.cli && i == 0 {
@@ -178,14 +179,16 @@ func run(cfg config, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "wrote %s\n", cfg.write)
 		}
 		printRows(stdout, rows)
-		sizes = append(sizes, perSize{lines: lines, ours: ours, based: rows[0].m.wall})
+		sizes = append(sizes, perSize{lines: lines, ours: ours, based: rows[0].m})
 	}
 	if len(sizes) > 1 {
 		a, b := sizes[0], sizes[len(sizes)-1]
 		scale := float64(b.lines) / float64(a.lines)
-		fmt.Fprintf(stdout, "\nlinearity: %.2f× the lines took %.2f× the time (mine)", scale, float64(b.ours)/float64(a.ours))
+		ratio := func(x, y time.Duration) float64 { return float64(x) / float64(max(y, 1)) }
+		fmt.Fprintf(stdout, "\nlinearity: %.2f× the lines took %.2f× the wall time, %.2f× the cpu (mine, last row)",
+			scale, ratio(b.ours.wall, a.ours.wall), ratio(b.ours.cpu, a.ours.cpu))
 		if cfg.baseline {
-			fmt.Fprintf(stdout, ", %.2f× (baseline)", float64(b.based)/float64(a.based))
+			fmt.Fprintf(stdout, "; %.2f×, %.2f× (baseline)", ratio(b.based.wall, a.based.wall), ratio(b.based.cpu, a.based.cpu))
 		}
 		fmt.Fprintln(stdout)
 	}

@@ -77,21 +77,26 @@ func Run(args []string, stdout, stderr io.Writer) error {
 			fs.Usage()
 			return err
 		}
-		return fmt.Errorf("%v (see matrixgen bench --help)", err)
+		return fmt.Errorf("%w: %v (see matrixgen bench --help)", ErrUsage, err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q (see matrixgen bench --help)", fs.Arg(0))
+		return fmt.Errorf("%w: unexpected argument %q (see matrixgen bench --help)", ErrUsage, fs.Arg(0))
 	}
 	cfg.synth.Seed = *seed
 	for _, f := range strings.Split(*orders, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(strings.ReplaceAll(f, "_", "")))
 		if err != nil || n < 1 || n > 50_000_000 {
-			return fmt.Errorf("--orders: %q is not an order count in 1..50000000", f)
+			return fmt.Errorf("%w: --orders: %q is not an order count in 1..50000000", ErrUsage, f)
 		}
 		cfg.sizes = append(cfg.sizes, n)
 	}
 	return run(cfg, stdout, stderr)
 }
+
+// ErrUsage wraps every command-line error Run returns (unknown flag, bad
+// value, extra argument), so that the caller can exit with the misuse
+// status.
+var ErrUsage = errors.New("bench: bad usage")
 
 // row is one line of the table; compare rows get ratios to the baseline.
 type row struct {

@@ -39,21 +39,25 @@ func TestRunTable(t *testing.T) {
 
 func TestRunFlags(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		args []string
-		want string
+		name  string
+		args  []string
+		want  string
+		usage bool
 	}{
-		{"bad size", []string{"--orders", "ten"}, `"ten" is not an order count`},
-		{"zero size", []string{"--orders", "0"}, "not an order count"},
-		{"unknown flag", []string{"--fast"}, "flag provided but not defined"},
-		{"extra argument", []string{"now"}, `unexpected argument "now"`},
-		{"bad catalog", []string{"--orders", "10", "--items", "2", "--cli=false"}, "synth: bad config"},
+		{"bad size", []string{"--orders", "ten"}, `"ten" is not an order count`, true},
+		{"zero size", []string{"--orders", "0"}, "not an order count", true},
+		{"unknown flag", []string{"--fast"}, "flag provided but not defined", true},
+		{"extra argument", []string{"now"}, `unexpected argument "now"`, true},
+		{"bad catalog", []string{"--orders", "10", "--items", "2", "--cli=false"}, "synth: bad config", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
 			err := Run(tc.args, &out, &errs)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one mentioning %q", err, tc.want)
+			}
+			if errors.Is(err, ErrUsage) != tc.usage {
+				t.Fatalf("errors.Is(%v, ErrUsage) = %v, want %v", err, !tc.usage, tc.usage)
 			}
 		})
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // tripleCand is a consequent C (a rank) of antecedent row r = {A,B}: nabc
-// orders hold all three, lb is the Wilson lower bound of confidence({A,B}→C) and base the
-// best plain confidence of A→C and B→C seen so far.
+// orders hold all three, lb is the Wilson lower bound of
+// confidence({A,B}→C), base the best plain confidence of A→C and B→C seen
+// so far.
 type tripleCand struct {
 	row, c, nabc uint32
 	lb, base     float64
@@ -70,8 +71,9 @@ func mineTriples(ix *index, opt Options, ante []pairCount, t *blob.Triples, prog
 	tripleMin := uint32(opt.TripleMin)
 	gain := opt.TripleGain
 
-	// Pass 1, grouped by A: count n_AC once per A, then n_ABC per row over the
-	// orders holding both, and keep C when it beats A→C.
+	// Pass 1, grouped by A: one scan of A's records counts n_AC and hands
+	// each record to the rows whose B it holds; then n_ABC per row over its
+	// records, keeping C when it beats A→C.
 	byA := runs(len(ante), func(i int) uint32 { return ante[i].a })
 	slices.SortStableFunc(byA, func(x, y span) int {
 		return cmp.Compare(ix.nA[ante[y.lo].ra], ix.nA[ante[x.lo].ra])

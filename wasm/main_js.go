@@ -10,8 +10,8 @@ import (
 	"errors"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"syscall/js"
 	"unsafe"
@@ -203,6 +203,27 @@ func xsellItem(item uint32) (code int32) {
 	return int32(len(o))
 }
 
+// xsell_lookup returns the item number of the catalog id the page wrote
+// into the first n bytes of out (out, not in: the page looks ids up while
+// it writes a context into in), or -1 when the catalog has no such id or
+// no blob is loaded. The page caches what it learns, so the 20k ids of a
+// catalog never cross the boundary at load.
+//
+//go:wasmexport xsell_lookup
+func xsellLookup(n uint32) (code int32) {
+	defer guard(&code)
+	st := cur.Load()
+	if st == nil || n == 0 || n > uint32(len(out)) {
+		return -1
+	}
+	// The map lookup does not keep its key: a view of out is enough.
+	i, ok := st.e.Item(unsafe.String(&out[0], n))
+	if !ok {
+		return -1
+	}
+	return int32(i)
+}
+
 // xsell_error writes the last error's message into out.
 //
 //go:wasmexport xsell_error
@@ -229,6 +250,11 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	if n > maxBlobBytes {
 		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
 	}
+	// No collection while loading: everything allocated here lives as long
+	// as the blob (or is garbage only once the swap is done), and a cycle
+	// over a heap that grows by tens of MB costs the page more than the
+	// memory it would find.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	src := make([]byte, n)
 	if js.CopyBytesToGo(src, args[0]) != len(src) {
 		return fail("xsell: loadBlob could not copy the bytes", "other")
@@ -266,8 +292,8 @@ func errCode(err error) string {
 }
 
 // info describes the loaded blob and carries what the page needs to encode
-// contexts: item ids in item-number order (joined by "\n"), segment and
-// currency numbers.
+// contexts besides item numbers (xsell_lookup): segment and currency
+// numbers.
 func info(e *engine.Engine) any {
 	b := e.Blob()
 	h := b.Header
@@ -301,7 +327,6 @@ func info(e *engine.Engine) any {
 		"feedback":     b.Feedback.Len(),
 		"orders":       b.Stats.Orders,
 		"experiments":  exps,
-		"ids":          strings.Join(b.Items.ID, "\n"),
 		"segments":     segs,
 		"currencies":   curs,
 		"freeDelivery": b.Policy.FreeDelivery,

@@ -17,6 +17,7 @@ const OUT_RECORD = 56;
 const FLAG_FALLBACK = 1;
 const FLAG_CLOSES_GAP = 2;
 const STOCK_IN = 0x7fffffff;
+const MAX_NUM_CACHE = 1 << 16; // ids remembered per blob (known or not); then forgotten and asked again
 
 let bootSeq = 0;
 
@@ -76,12 +77,13 @@ export class Core {
     this._buf = null;
     this._view();
     this.info = null;
-    this._ids = [];
     this._num = new Map();
     this._segs = new Map();
     this._curs = new Map();
     this._items = [];
     this._reasons = new Map();
+    this._nums = new Uint32Array(64); // per answer: item and anchor numbers (at most 16 records)
+    this._anchors = new Int32Array(64);
     this._visitor = '';
     this._visitorBytes = new Uint8Array(0);
     this._enc = new TextEncoder();
@@ -133,16 +135,14 @@ export class Core {
       err.code = r.code;
       throw err;
     }
-    const ids = r.ids ? r.ids.split('\n') : [];
-    const num = new Map();
-    for (let i = 0; i < ids.length; i++) if (!num.has(ids[i])) num.set(ids[i], i);
-    this._ids = ids;
-    this._num = num;
+    // Ids are looked up in the core on first use (_lookup) and remembered:
+    // the catalog's ids never cross the boundary at load.
+    this._num = new Map();
     this._segs = new Map(Object.entries(r.segments || {}));
     this._curs = new Map(Object.entries(r.currencies || {}));
-    this._items = new Array(ids.length);
+    this._items = new Array(r.items);
     this._reasons = new Map();
-    const { ids: _drop, segments: _s, currencies: _c, ...info } = r;
+    const { segments: _s, currencies: _c, ...info } = r;
     this.info = info;
     return info;
   }
@@ -155,7 +155,7 @@ export class Core {
 
   /** bundle: the "cheaper together" kit of anchor, or null when there is nothing to bundle. */
   bundle(anchor, ctx = {}) {
-    if (!this._num.has(String(anchor))) return null;
+    if (!this.info || this._lookup(anchor) < 0) return null;
     const n = this._encode(ctx, anchor);
     const len = this._call(this._x.xsell_bundle(n));
     this._view();
@@ -174,7 +174,7 @@ export class Core {
   /** alternatives: up-sells and down-sells of anchor, shown apart from cross-sell. */
   alternatives(anchor, ctx = {}) {
     const out = { upsell: [], downsell: [] };
-    if (!this._num.has(String(anchor))) return out;
+    if (!this.info || this._lookup(anchor) < 0) return out;
     const n = this._encode(ctx, anchor);
     for (const s of this._list(this._call(this._x.xsell_alternatives(n)))) {
       (s.rule === 'upsell' ? out.upsell : out.downsell).push(s);
@@ -189,8 +189,25 @@ export class Core {
 
   /** item: the catalog fields of one item, or null. */
   item(id) {
-    const i = this._num.get(String(id));
-    return i === undefined ? null : { ...this._item(i) };
+    if (!this.info) return null;
+    const i = this._lookup(id);
+    return i < 0 ? null : { ...this._item(i) };
+  }
+
+  // _lookup returns the item number of a catalog id, or -1. The core looks
+  // it up (the id goes through the output buffer, which is free while a
+  // context is being written); the answer is remembered for this blob.
+  _lookup(id) {
+    const key = typeof id === 'string' ? id : String(id);
+    let i = this._num.get(key);
+    if (i !== undefined) return i;
+    this._view();
+    const room = this._u8.subarray(this._out, this._out + 65536);
+    const { read, written } = this._enc.encodeInto(key, room);
+    i = read === key.length && written > 0 ? this._x.xsell_lookup(written) : -1;
+    if (this._num.size >= MAX_NUM_CACHE) this._num.clear();
+    this._num.set(key, i);
+    return i;
   }
 
   _call(len) {
@@ -208,13 +225,11 @@ export class Core {
     this._view();
     const dv = this._dv;
     const base = this._in;
-    const num = this._num;
     const pl = PLACEMENTS.indexOf(ctx.placement || 'product');
     if (pl < 0) throw new Error(`xsell-core: unknown placement ${JSON.stringify(ctx.placement)} (want one of ${PLACEMENTS.join(', ')})`);
     let a = -1;
     if (anchor != null && anchor !== '') {
-      const i = num.get(String(anchor));
-      if (i !== undefined) a = i;
+      a = this._lookup(anchor);
     }
     const now = ctx.now != null ? Math.floor(Number(ctx.now)) : Math.floor(Date.now() / 1000);
     const fd = Number(ctx.freeDelivery) > 0 ? Number(ctx.freeDelivery) : 0;
@@ -232,8 +247,8 @@ export class Core {
     let nCart = 0;
     for (const l of ctx.cart || []) {
       if (nCart >= MAX_LIST || !ok(8)) break;
-      const i = num.get(typeof l === 'string' ? l : String(l.id));
-      if (i === undefined) continue;
+      const i = this._lookup(typeof l === 'string' ? l : l.id);
+      if (i < 0) continue;
       const q = typeof l === 'string' ? 1 : Math.max(1, Math.min(1 << 20, Math.floor(Number(l.qty) || 1)));
       dv.setUint32(p, i, true); dv.setUint32(p + 4, q, true); p += 8; nCart++;
     }
@@ -241,8 +256,8 @@ export class Core {
       let c = 0;
       for (const id of list || []) {
         if (c >= MAX_LIST || !ok(4)) break;
-        const i = num.get(String(id));
-        if (i === undefined) continue;
+        const i = this._lookup(id);
+        if (i < 0) continue;
         dv.setUint32(p, i, true); p += 4; c++;
       }
       return c;
@@ -251,8 +266,8 @@ export class Core {
     let nOwned = 0;
     for (const o of ctx.owned || []) {
       if (nOwned >= MAX_LIST || !ok(12)) break;
-      const i = num.get(typeof o === 'string' ? o : String(o.id));
-      if (i === undefined) continue;
+      const i = this._lookup(typeof o === 'string' ? o : o.id);
+      if (i < 0) continue;
       const at = typeof o === 'string' ? 0 : Math.floor(Number(o.at) || 0);
       dv.setUint32(p, i, true); setI64(dv, p + 4, at); p += 12; nOwned++;
     }
@@ -287,10 +302,11 @@ export class Core {
     this._view();
     const dv = this._dv;
     const o = this._out;
-    const count = dv.getUint32(o, true);
+    const count = Math.min(dv.getUint32(o, true), this._nums.length);
     const text = o + dv.getUint32(o + 8, true);
     const out = new Array(count);
-    const nums = new Array(count);
+    const nums = this._nums;
+    const anchors = this._anchors;
     for (let k = 0; k < count; k++) {
       const r = o + OUT_HEADER + k * OUT_RECORD;
       const item = dv.getUint32(r, true);
@@ -311,6 +327,7 @@ export class Core {
       }
       const nab = dv.getUint32(r + 28, true);
       nums[k] = item;
+      anchors[k] = anchor;
       out[k] = {
         id: '', title: '', price: null, currency: '', url: '', image: '', category: '',
         kind: KINDS[dv.getUint8(r + 8)] || 'complement',
@@ -318,7 +335,7 @@ export class Core {
         reason,
         fallback: (flags & FLAG_FALLBACK) !== 0,
         closesGap: (flags & FLAG_CLOSES_GAP) !== 0,
-        anchor: anchor >= 0 ? this._ids[anchor] : null,
+        anchor: null,
         score: dv.getFloat32(r + 12, true),
         evidence: nab === 0 ? null : {
           together: nab,
@@ -336,6 +353,7 @@ export class Core {
       const s = out[k];
       s.id = it.id; s.title = it.title; s.price = it.price; s.currency = it.currency;
       s.url = it.url; s.image = it.image; s.category = it.category;
+      if (anchors[k] >= 0) s.anchor = this._item(anchors[k]).id;
     }
     return out;
   }

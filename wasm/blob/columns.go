@@ -3,6 +3,7 @@ package blob
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"unsafe"
 )
 
@@ -21,8 +22,10 @@ func pack[T number](s []T) []byte {
 }
 
 // unpack decodes a column of want elements (want < 0: any count) and names
-// the field when the byte length does not fit.
-func unpack[T number](b []byte, want int, field string) ([]T, error) {
+// the field when the byte length does not fit. With alias set (the caller
+// handed its bytes over for good, see DecodeOwned) a little-endian machine
+// reads the column in place: no allocation, no copy.
+func unpack[T number](b []byte, want int, field string, alias bool) ([]T, error) {
 	size := binary.Size(*new(T))
 	if len(b)%size != 0 {
 		return nil, fmt.Errorf("%w: column %s has %d bytes, not a multiple of %d", ErrCorrupt, field, len(b), size)
@@ -31,10 +34,15 @@ func unpack[T number](b []byte, want int, field string) ([]T, error) {
 	if want >= 0 && n != want {
 		return nil, fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, field, n, want)
 	}
-	out := make([]T, n)
 	if n == 0 {
-		return out, nil
+		return make([]T, 0), nil
 	}
+	if alias && littleEndian && (canMisalign || uintptr(unsafe.Pointer(&b[0]))%uintptr(size) == 0) {
+		// The column's bytes hold no pointers and outlive the blob (the
+		// caller promised never to change them): view them as []T.
+		return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n), nil
+	}
+	out := make([]T, n)
 	if littleEndian {
 		// The column's bytes are already the machine's layout (amd64, arm64,
 		// wasm): one memmove instead of a call per element, which costs tens
@@ -48,6 +56,12 @@ func unpack[T number](b []byte, want int, field string) ([]T, error) {
 	return out, nil
 }
 
+// canMisalign: the machine reads numbers at any address (WebAssembly's
+// loads and stores take any address; alignment is only a hint), so a
+// column need not start at a multiple of its element size to be read in
+// place.
+var canMisalign = runtime.GOARCH == "wasm"
+
 // littleEndian: the machine stores numbers as the blob's columns do.
 var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
 
@@ -60,6 +74,11 @@ type wireBody struct {
 	Policy    Policy `msgpack:"policy"`
 
 	Strings []string `msgpack:"strings"`
+
+	// alias: the decoder owns the body's bytes for good (DecodeOwned), so
+	// fromWire may read columns in place instead of copying them. Not on
+	// the wire.
+	alias bool
 
 	NItems        int      `msgpack:"n_items"`
 	ID            []string `msgpack:"id"`
@@ -161,23 +180,23 @@ func fromWire(w *wireBody, b *Blob) error {
 		}
 		switch d := dst.(type) {
 		case *[]float64:
-			*d, err = unpack[float64](src, want, field)
+			*d, err = unpack[float64](src, want, field, w.alias)
 		case *[]float32:
-			*d, err = unpack[float32](src, want, field)
+			*d, err = unpack[float32](src, want, field, w.alias)
 		case *[]uint32:
-			*d, err = unpack[uint32](src, want, field)
+			*d, err = unpack[uint32](src, want, field, w.alias)
 		case *[]int32:
-			*d, err = unpack[int32](src, want, field)
+			*d, err = unpack[int32](src, want, field, w.alias)
 		case *[]int64:
-			*d, err = unpack[int64](src, want, field)
+			*d, err = unpack[int64](src, want, field, w.alias)
 		case *[]uint16:
-			*d, err = unpack[uint16](src, want, field)
+			*d, err = unpack[uint16](src, want, field, w.alias)
 		case *[]uint8:
-			*d, err = unpack[uint8](src, want, field)
+			*d, err = unpack[uint8](src, want, field, w.alias)
 		case *[]Role:
-			*d, err = unpack[Role](src, want, field)
+			*d, err = unpack[Role](src, want, field, w.alias)
 		case *[]Kind:
-			*d, err = unpack[Kind](src, want, field)
+			*d, err = unpack[Kind](src, want, field, w.alias)
 		}
 	}
 	col(&it.Price, w.Price, n, "price")

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"unsafe"
 )
 
 // A small msgpack reader for the body, for the browser build (build tag
@@ -26,20 +27,34 @@ const liteMaxEntries = 256
 type liteReader struct {
 	b []byte
 	p int
+	// alias: b is never changed again (DecodeOwned), so strings may point
+	// into it instead of being copied out one by one.
+	alias bool
 }
 
 func liteErr(format string, args ...any) error {
 	return fmt.Errorf("%w: msgpack: "+format, append([]any{ErrCorrupt}, args...)...)
 }
 
-// decodeWireLite decodes a raw body into a wireBody.
-func decodeWireLite(raw []byte) (*wireBody, error) {
-	r := &liteReader{b: raw}
+// decodeWireLite decodes a raw body into a wireBody. With alias set, the
+// caller never changes raw again: strings and columns stay in it.
+func decodeWireLite(raw []byte, alias bool) (*wireBody, error) {
+	r := &liteReader{b: raw, alias: alias}
 	var w wireBody
 	if err := r.value(reflect.ValueOf(&w).Elem(), 0); err != nil {
 		return nil, err
 	}
+	w.alias = alias
 	return &w, nil
+}
+
+// str makes a string of b: a view of the body when it is never changed
+// again, else a copy.
+func (r *liteReader) str(b []byte) string {
+	if r.alias && len(b) > 0 {
+		return unsafe.String(&b[0], len(b))
+	}
+	return string(b)
 }
 
 func (r *liteReader) need(n int) error {
@@ -318,7 +333,7 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 		if k := v.Type().Elem().Kind(); (k == reflect.Struct || k == reflect.Map || k == reflect.Pointer) && n > liteMaxEntries {
 			return fmt.Errorf("%w: list of %d entries, limit %d", ErrLimit, n, liteMaxEntries)
 		}
-		s := reflect.MakeSlice(v.Type(), n, n)
+		var s reflect.Value
 		if v.Type().Elem().Kind() == reflect.String { // the big text columns: no reflection per entry
 			ss := make([]string, n)
 			for i := range ss {
@@ -326,10 +341,11 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 				if err != nil {
 					return err
 				}
-				ss[i] = string(b)
+				ss[i] = r.str(b)
 			}
 			s = reflect.ValueOf(ss).Convert(v.Type())
 		} else {
+			s = reflect.MakeSlice(v.Type(), n, n)
 			for i := 0; i < n; i++ {
 				if err := r.value(s.Index(i), depth+1); err != nil {
 					return err
@@ -343,7 +359,7 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 		if err != nil {
 			return err
 		}
-		v.SetString(string(b))
+		v.SetString(r.str(b))
 		return nil
 	case reflect.Bool:
 		c, err := r.u8()

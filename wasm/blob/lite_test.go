@@ -27,7 +27,7 @@ func liteBoth(t *testing.T, b *Blob) (full, lite *Blob) {
 	if err := fromWire(&w, full); err != nil {
 		t.Fatal(err)
 	}
-	lw, err := decodeWireLite(body)
+	lw, err := decodeWireLite(body, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLiteDecoderRejects(t *testing.T) {
 		{"deep nesting", append([]byte{0x81, 0xa1, 'x'}, bytes.Repeat([]byte{0x91}, 100)...), ErrCorrupt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := decodeWireLite(tc.in); !errors.Is(err, tc.want) {
+			if _, err := decodeWireLite(tc.in, false); !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
 		})
@@ -104,7 +104,7 @@ func FuzzDecodeWireLite(f *testing.F) {
 	f.Add(enc[HeaderSize:])
 	f.Add([]byte{0x80})
 	f.Fuzz(func(t *testing.T, body []byte) {
-		w, err := decodeWireLite(body)
+		w, err := decodeWireLite(body, false)
 		if err != nil {
 			return
 		}

@@ -148,9 +148,7 @@ func TestGroceriesAgainstBruteForce(t *testing.T) {
 		})
 	}
 	t.Run("published counts", func(t *testing.T) {
-		// 169 neighbours: whole milk is a frequent but unspecific complement
-		// that the default 30 best by lift bound leave out.
-		res := mustMine(t, b, Options{Mining: blob.Mining{Neighbours: 169}})
+		res := mustMine(t, b, Options{Mining: defaults()})
 		if res.Stats.Orders != 9835 {
 			t.Fatalf("N = %d, want 9835", res.Stats.Orders)
 		}
@@ -165,6 +163,9 @@ func TestGroceriesAgainstBruteForce(t *testing.T) {
 		}
 		if got := p.NAB[int(p.Off[veg])+k]; got != 736 {
 			t.Fatalf("n_AB = %d, want 736", got)
+		}
+		if k != 0 {
+			t.Errorf("whole milk is other vegetables' neighbour %d; its confidence bound (0.365) is the highest", k)
 		}
 		if res.Stats.HalfLifeDays != 0 || res.Stats.OrdersDecayed != 9835 {
 			t.Fatalf("no times: want no decay, got half-life %v, N decayed %v", res.Stats.HalfLifeDays, res.Stats.OrdersDecayed)

@@ -93,8 +93,12 @@ func (e *env) exit(cmd string, err error) int {
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "matrixgen %s: %v (see matrixgen %s --help)\n", cmd, err, cmd)
+	case errors.As(err, &ue), errors.Is(err, bench.ErrUsage), errors.Is(err, eval.ErrUsage):
+		msg := err.Error()
+		if !strings.Contains(msg, "--help") {
+			msg += fmt.Sprintf(" (see matrixgen %s --help)", cmd)
+		}
+		fmt.Fprintf(e.stderr, "matrixgen %s: %s\n", cmd, msg)
 		return exitMisuse
 	default:
 		fmt.Fprintf(e.stderr, "matrixgen %s: %v\n", cmd, err)

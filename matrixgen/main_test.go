@@ -54,6 +54,9 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{"no command", nil, exitMisuse, "Usage:"},
 		{"unknown command", []string{"compile"}, exitMisuse, `unknown command "compile"`},
+		{"bench unknown flag", []string{"bench", "--bogus"}, exitMisuse, "flag provided but not defined: -bogus"},
+		{"eval unknown flag", []string{"eval", "--bogus"}, exitMisuse, "flag provided but not defined: -bogus"},
+		{"eval without orders", []string{"eval"}, exitMisuse, "--orders is required"},
 		{"help", []string{"--help"}, exitOK, ""},
 		{"build help", []string{"build", "--help"}, exitOK, ""},
 		{"inspect help", []string{"inspect", "-h"}, exitOK, ""},

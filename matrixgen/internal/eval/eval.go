@@ -37,7 +37,10 @@ the engine's ratio to the best baseline.
 Options:
 `
 
-// Run is ` + "`matrixgen eval`" + `: it parses args, evaluates and prints the
+// ErrUsage wraps command-line mistakes (the CLI exits 2 on them).
+var ErrUsage = errors.New("bad usage")
+
+// Run is matrixgen eval: it parses args, evaluates and prints the
 // report to stdout. Usage errors mention the flag.
 func Run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("matrixgen eval", flag.ContinueOnError)
@@ -66,18 +69,21 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	fs.BoolVar(&noTriples, "no-triples", false, "skip mining {A,B}→C rules for the engine's blob (faster; printed)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	switch {
 	case fs.NArg() > 0:
-		return fmt.Errorf("eval: unexpected argument %q", fs.Arg(0))
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, fs.Arg(0))
 	case orders == "":
 		fs.Usage()
-		return errors.New("eval: --orders is required")
+		return fmt.Errorf("%w: --orders is required", ErrUsage)
 	case !(cfg.TestFrac > 0 && cfg.TestFrac < 1):
-		return fmt.Errorf("eval: --test-share %v: want a value between 0 and 1", cfg.TestFrac)
+		return fmt.Errorf("%w: --test-share %v: want a value between 0 and 1", ErrUsage, cfg.TestFrac)
 	case cfg.Bootstrap < 0 || cfg.MaxTestBaskets < 0 || cfg.Workers < 1:
-		return errors.New("eval: --bootstrap and --max-test-baskets must be >= 0, --workers >= 1")
+		return fmt.Errorf("%w: --bootstrap and --max-test-baskets must be >= 0, --workers >= 1", ErrUsage)
 	}
 	shop := &Shop{Workers: workers, NoTriples: noTriples}
 	var err error

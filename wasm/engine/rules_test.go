@@ -337,12 +337,28 @@ func TestPriceCapByPlacement(t *testing.T) {
 		{name: "email: the dearest cart item", mut: viaTripod,
 			req: Request{Placement: "email", Cart: camAndTripod}, want: []string{"bag:pairs"}},
 		{name: "email without a cart: the dearest past purchase", mut: viaTripod,
-			req: Request{Placement: "email", Owned: []OwnedID{{ID: "cam1", At: now - 86400}, {ID: "tripod", At: now - 86400}}},
+			req:  Request{Placement: "email", Owned: []OwnedID{{ID: "cam1", At: now - 86400}, {ID: "tripod", At: now - 86400}}},
 			want: []string{"bag:pairs"}},
 		{name: "cart: no dear item, no looser cap", mut: viaTripod,
 			req: Request{Placement: "cart", Cart: cart("tripod")}, want: []string{}},
 		{name: "cart: the ratio per placement applies to the dearest item", mut: both(viaTripod, func(s *spec) {
 			s.policy = func(p *blob.Policy) { p.MaxPriceRatio[blob.PlacementCart] = 0.1 }
 		}), req: Request{Placement: "cart", Cart: camAndTripod}, want: []string{}},
+	})
+}
+
+// Whole-cart evidence weighs each cart item by its specificity ln(1 + N/n_A):
+// the memory card (200 of 1000 orders) says less about the basket than the
+// camera (100 orders). card→bag has the larger cosine (0.400 vs 0.387), but
+// the camera's pair wins once both are weighted.
+func TestSpecificity(t *testing.T) {
+	cardAndCam := pairs(tPair{"card", "bag", 40}, tPair{"cam1", "lens", 30})
+	runCases(t, []ruleCase{
+		{name: "a popular cart item says less", mut: cardAndCam,
+			req: Request{Placement: "cart", Cart: cart("card", "cam1")}, want: []string{"lens:pairs", "bag:pairs"}},
+		// card in 100 orders, bag with it in 29: cosine 0.410 against 0.387.
+		{name: "as popular as the camera: the cosine decides", mut: both(pairs(tPair{"card", "bag", 29}, tPair{"cam1", "lens", 30}),
+			func(s *spec) { s.item("card").orders = 100 }),
+			req: Request{Placement: "cart", Cart: cart("card", "cam1")}, want: []string{"bag:pairs", "lens:pairs"}},
 	})
 }

@@ -33,6 +33,7 @@ export async function instantiate(options = {}) {
     await import(String(wasmExecURL)); // a classic script that sets globalThis.Go; fine as a module
     if (!globalThis.Go) throw new Error(`xsell-core: ${wasmExecURL} did not define Go`);
   }
+  const mark = (name) => globalThis.performance?.mark?.(name);
   const go = new globalThis.Go();
   let instance;
   if (wasmBytes) {
@@ -53,6 +54,9 @@ export async function instantiate(options = {}) {
     }
     if (!instance) ({ instance } = await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject));
   }
+  // User Timing marks: xsell:wasm-instantiated (fetched and compiled, from
+  // V8's code cache when warm), xsell:wasm-started (the Go runtime is up).
+  mark('xsell:wasm-instantiated');
   const key = `__xsell_boot_${++bootSeq}_${Math.random().toString(36).slice(2)}`;
   const api = await new Promise((resolve, reject) => {
     globalThis[key] = resolve;
@@ -63,6 +67,7 @@ export async function instantiate(options = {}) {
     );
     setTimeout(() => reject(new Error('xsell-core: the core did not start')), 10000);
   }).finally(() => { delete globalThis[key]; });
+  mark('xsell:wasm-started');
   return new Core(instance, api);
 }
 

@@ -545,7 +545,13 @@ export class Client extends EventTarget {
 
   // ---- blob versions
 
-  async _loadBlob(manifest, { fromCacheOnly = false } = {}) {
+  async _loadBlob(manifest, opts = {}) {
+    return this._installBlob(manifest, await this._fetchBlob(manifest, opts));
+  }
+
+  // _fetchBlob gets the blob's bytes, from the Cache API when it has them,
+  // else from the edge. It needs no core: init runs it while the wasm starts.
+  async _fetchBlob(manifest, { fromCacheOnly = false } = {}) {
     const url = `${this.endpoint}/v1/blob/${manifest.hash}`;
     const cache = await openCache(BLOB_CACHE);
     let bytes = null;
@@ -568,6 +574,12 @@ export class Client extends EventTarget {
       if (!res.ok) throw new XsellError('unreachable', `GET /v1/blob/${manifest.hash.slice(0, 12)}…: HTTP ${res.status}`);
       bytes = await readCapped(res, MAX_BLOB, 'blob');
     }
+    return { url, cache, bytes, cached };
+  }
+
+  // _installBlob checks fetched bytes against the manifest, has the core
+  // verify and swap them in, and keeps them in the Cache API.
+  async _installBlob(manifest, { url, cache, bytes, cached }) {
     checkBlobHeader(bytes, manifest);
     let info;
     try {
@@ -755,7 +767,21 @@ async function initClient({
   const mark = (name) => globalThis.performance?.mark?.(name);
   const manifestP = fetchManifest(endpoint).finally(() => mark('xsell:manifest'));
   manifestP.catch(() => {}); // handled below, maybe after the core
-  const [core] = await Promise.allSettled([loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core'))]);
+  const coreP = loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core'));
+  // The blob's bytes download (or come out of the Cache API) while the wasm
+  // compiles and starts: the stale blob when this browser has one, else the
+  // one the edge's manifest names.
+  let staleManifest = null;
+  try {
+    staleManifest = stale ? parseManifest(JSON.stringify(stale)) : null;
+  } catch {
+    // a stored manifest that no longer parses: go to the edge
+  }
+  const staleBytesP = staleManifest ? c._fetchBlob(staleManifest, { fromCacheOnly: true }) : null;
+  const freshBytesP = staleBytesP ? null : manifestP.then((m) => c._fetchBlob(m));
+  staleBytesP?.catch(() => {}); // handled below
+  freshBytesP?.catch(() => {});
+  const [core] = await Promise.allSettled([coreP]);
   if (core.status === 'rejected') {
     c.close();
     throw core.reason;
@@ -766,9 +792,9 @@ async function initClient({
   // still in the cache, answers at once; the edge's manifest is checked in
   // the background and a new version swaps in with an "update" event.
   let loaded = false;
-  if (stale) {
+  if (staleBytesP) {
     try {
-      await c._loadBlob(parseManifest(JSON.stringify(stale)), { fromCacheOnly: true });
+      await c._installBlob(staleManifest, await staleBytesP);
       loaded = true;
     } catch {
       // not cached any more, or refused: go to the edge
@@ -783,7 +809,8 @@ async function initClient({
   } else {
     let firstErr = null;
     try {
-      await c._loadBlob(await manifestP);
+      const m = await manifestP;
+      await c._installBlob(m, await (freshBytesP || c._fetchBlob(m)));
       loaded = true;
     } catch (e) {
       firstErr = e;

@@ -8,11 +8,18 @@ const q = new URLSearchParams(location.search);
 const mode = q.get('mode') || 'start';
 const result = { mode, crossOriginIsolated: globalThis.crossOriginIsolated };
 
+// The blob downloads while the wasm compiles and starts, as web/xsell.js
+// does (?serial=1: one after the other, as before).
+const serial = q.get('serial') === '1';
 const tStart = performance.now();
+let tBlob = 0;
+const getBlob = () => fetch('/data/bench.blob').then((r) => r.arrayBuffer()).then((b) => { tBlob = performance.now(); return new Uint8Array(b); });
+const blobP = serial ? null : getBlob();
 const core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
 const tWasm = performance.now();
-const bytes = new Uint8Array(await (await fetch('/data/bench.blob')).arrayBuffer());
+const bytes = await (blobP || getBlob());
 const tFetch = performance.now();
+const markAt = (name) => performance.getEntriesByName(name)[0]?.startTime;
 const info = await core.loadBlobAsync(bytes);
 const tLoad = performance.now();
 const first = core.recommend({ placement: 'product', anchor: 'sku-10' });
@@ -20,7 +27,8 @@ const tFirst = performance.now();
 Object.assign(result, {
   items: info.items, pairs: info.pairs,
   firstSuggestionMs: tFirst, // since navigation start
-  scriptStartMs: tStart, wasmReadyMs: tWasm - tStart, blobFetchMs: tFetch - tWasm, blobDecodeMs: tLoad - tFetch,
+  serial, scriptStartMs: tStart, wasmReadyMs: tWasm - tStart, blobFetchMs: tBlob - (serial ? tWasm : tStart), blobWaitMs: tFetch - tWasm, blobDecodeMs: tLoad - tFetch,
+  wasmInstantiatedMs: markAt('xsell:wasm-instantiated') - tStart, wasmStartedMs: markAt('xsell:wasm-started') - tStart,
   firstCallMs: tFirst - tLoad, firstIds: first.map((s) => s.id),
 });
 for (const e of performance.getEntriesByType('resource')) {

@@ -119,6 +119,6 @@ func DefaultPolicy() Policy {
 		LoyaltySegment:    "loyalty",
 		MaxPerCategory:    1,
 		Weights:           Weights{Evidence: 1, Curated: 2, Margin: 0.3, Acceptance: 0.5, Gap: 0.5, Shrinkage: 5},
-		Mining:            Mining{MinCount: 3, Neighbours: 30, HalfLifeDays: 90, Confidence: 1.96, TripleMin: 5, TriplePairs: 20000},
+		Mining:            Mining{MinCount: 2, Neighbours: 30, HalfLifeDays: 90, Confidence: 1.96, TripleMin: 5, TriplePairs: 20000},
 	}
 }

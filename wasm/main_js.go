@@ -29,11 +29,14 @@ var (
 
 // state is what one loaded blob serves; loadBlob swaps it atomically.
 type state struct {
-	e *engine.Engine
+	e     *engine.Engine
+	stage int // loadBlob's staging number (see commit); 0 when loaded directly
 }
 
 var (
 	cur     atomic.Pointer[state]
+	pending atomic.Pointer[state] // decoded by a staged loadBlob, waiting for commit
+	stages  int
 	ctx     engine.Context
 	list    = make([]engine.Suggestion, 0, 2*engine.MaxK)
 	lastErr string
@@ -74,6 +77,7 @@ func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("loadBlob", js.FuncOf(loadBlob))
 	api.Set("variant", js.FuncOf(variant))
+	api.Set("commit", js.FuncOf(commit))
 	api.Set("version", blob.MajorVersion)
 	key := "__xsell_boot"
 	if len(os.Args) > 1 {
@@ -235,8 +239,10 @@ func le32(b []byte, v uint32) []byte {
 
 func le64(b []byte, v uint64) []byte { return le32(le32(b, uint32(v)), uint32(v>>32)) }
 
-// loadBlob(bytes: Uint8Array) → info object, or {error, code}. A bad blob
-// leaves the current one serving.
+// loadBlob(bytes: Uint8Array, hashChecked?: bool, staged?: bool) → info
+// object, or {error, code}. A bad blob leaves the current one serving.
+// staged: decode and index, but serve it only once commit(info.stage, true)
+// says so (the page checks the SHA-256 with WebCrypto meanwhile).
 func loadBlob(_ js.Value, args []js.Value) (res any) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -270,8 +276,36 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	if err != nil {
 		return fail(err.Error(), errCode(err))
 	}
+	if len(args) > 2 && args[2].Truthy() {
+		stages++
+		st := &state{e: e, stage: stages}
+		pending.Store(st)
+		r := info(e).(map[string]any)
+		r["stage"] = st.stage
+		return r
+	}
+	pending.Store(nil) // a staged load that started earlier must not replace this one
 	cur.Store(&state{e: e})
 	return info(e)
+}
+
+// commit(stage: number, ok: bool) → bool: with ok, the blob that the staged
+// loadBlob numbered stage starts serving (true); without, it is dropped.
+// A later staged load replaces an earlier one: committing the earlier one
+// then does nothing (false).
+func commit(_ js.Value, args []js.Value) any {
+	if len(args) < 2 || args[0].Type() != js.TypeNumber {
+		return false
+	}
+	st := pending.Load()
+	if st == nil || st.stage != args[0].Int() || !pending.CompareAndSwap(st, nil) {
+		return false
+	}
+	if !args[1].Truthy() {
+		return false
+	}
+	cur.Store(st)
+	return true
 }
 
 func fail(msg, code string) any {

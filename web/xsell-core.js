@@ -111,30 +111,58 @@ export class Core {
 
   /**
    * loadBlobAsync is loadBlob with the body's SHA-256 checked by WebCrypto
-   * (native, ~10× faster than hashing in the wasm); same result and errors.
+   * (native, ~10× faster than hashing in the wasm) while the core decodes
+   * and indexes the blob; the blob serves only once its hash matched. Same
+   * result and errors.
    */
   async loadBlobAsync(bytes) {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const subtle = globalThis.crypto && globalThis.crypto.subtle;
-    if (!subtle || u8.length < 128 || u8[0] !== 0x58 || u8[1] !== 0x53 || u8[2] !== 0x45 || u8[3] !== 0x4c) {
+    // A zstd body hashes differently from its raw form: the core checks it.
+    if (!subtle || u8.length < 128 || u8[0] !== 0x58 || u8[1] !== 0x53 || u8[2] !== 0x45 || u8[3] !== 0x4c || (u8[8] & 1) !== 0) {
       return this._load(u8, false); // the core says what is wrong
     }
-    const want = u8.subarray(32, 64);
-    const got = new Uint8Array(await subtle.digest('SHA-256', u8.subarray(128)));
-    let same = true;
+    const want = u8.slice(32, 64);
+    const digest = subtle.digest('SHA-256', u8.subarray(128));
+    let r;
+    try {
+      r = this._api.loadBlob(u8, true, true); // staged: decoded, not serving yet
+    } finally {
+      digest.catch(() => {}); // a failed load needs no hash
+    }
+    if (r && r.error) return this._result(r);
+    let got;
+    try {
+      got = new Uint8Array(await digest);
+    } catch (e) {
+      this._api.commit(r.stage, false);
+      throw e;
+    }
+    let same = got.length === 32;
     for (let i = 0; i < 32; i++) same &&= got[i] === want[i];
-    // A zstd body hashes differently from its raw form: let the core decide.
-    const zstd = (u8[8] & 1) !== 0;
-    if (!same && !zstd) {
+    // A load that started later and finished first wins: commit says no.
+    const live = this._api.commit(r.stage, same);
+    if (!same) {
       const err = new Error('blob: body hash mismatch');
       err.code = 'hash';
       throw err;
     }
-    return this._load(u8, same);
+    if (!live) {
+      const err = new Error('xsell-core: a later loadBlob replaced this one');
+      err.code = 'other';
+      throw err;
+    }
+    delete r.stage;
+    return this._result(r);
   }
 
   _load(u8, verified) {
-    const r = this._api.loadBlob(u8, verified);
+    return this._result(this._api.loadBlob(u8, verified));
+  }
+
+  // _result turns what the core's loadBlob answered into BlobInfo (or
+  // throws its error) and resets what the page side keeps per blob.
+  _result(r) {
     if (r && r.error) {
       const err = new Error(r.error);
       err.code = r.code;

@@ -6,13 +6,15 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
 
 // liteBoth decodes a raw body with the msgpack library and with the lite
-// reader of the browser build.
-func liteBoth(t *testing.T, b *Blob) (full, lite *Blob) {
+// reader of the browser build (owned: as DecodeOwned does, strings and
+// columns left in the body).
+func liteBoth(t *testing.T, b *Blob, owned bool) (full, lite *Blob) {
 	t.Helper()
 	enc, err := Encode(b, EncodeOptions{Raw: true})
 	if err != nil {
@@ -27,7 +29,7 @@ func liteBoth(t *testing.T, b *Blob) (full, lite *Blob) {
 	if err := fromWire(&w, full); err != nil {
 		t.Fatal(err)
 	}
-	lw, err := decodeWireLite(body, false)
+	lw, err := decodeWireLite(body, owned)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,11 +50,15 @@ func TestLiteDecoderMatchesMsgpack(t *testing.T) {
 	withExperiments.Policy.FreeDelivery = 49.99
 	empty := &Blob{Policy: DefaultPolicy()}
 	for _, tc := range []struct {
-		name string
-		b    *Blob
-	}{{"sample", sample()}, {"experiments and exclusions", withExperiments}, {"empty catalog", empty}} {
+		name  string
+		b     *Blob
+		owned bool
+	}{
+		{"sample", sample(), false}, {"experiments and exclusions", withExperiments, false}, {"empty catalog", empty, false},
+		{"sample, owned", sample(), true}, {"experiments and exclusions, owned", withExperiments, true}, {"empty catalog, owned", empty, true},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			full, lite := liteBoth(t, tc.b)
+			full, lite := liteBoth(t, tc.b, tc.owned)
 			// NaN != NaN: compare prices and margins apart.
 			for _, b := range []*Blob{full, lite} {
 				for i, p := range b.Items.Price {
@@ -113,4 +119,76 @@ func FuzzDecodeWireLite(f *testing.F) {
 			b.Validate()
 		}
 	})
+}
+
+// TestOwnedDecodeReadsInPlace: with the body handed over (DecodeOwned), the
+// strings and the byte columns are views of it, not copies; without, none is.
+func TestOwnedDecodeReadsInPlace(t *testing.T) {
+	enc, err := Encode(sample(), EncodeOptions{Raw: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := enc[HeaderSize:]
+	lo, hi := uintptr(unsafe.Pointer(&body[0])), uintptr(unsafe.Pointer(&body[len(body)-1]))
+	inBody := func(p unsafe.Pointer) bool { return uintptr(p) >= lo && uintptr(p) <= hi }
+	for _, tc := range []struct {
+		name  string
+		owned bool
+	}{{"owned", true}, {"copied", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			w, err := decodeWireLite(body, tc.owned)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b Blob
+			if err := fromWire(w, &b); err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Items.ID) == 0 || len(b.Items.Role) == 0 {
+				t.Fatal("sample has no items")
+			}
+			for what, p := range map[string]unsafe.Pointer{
+				"id":    unsafe.Pointer(unsafe.StringData(b.Items.ID[0])),
+				"title": unsafe.Pointer(unsafe.StringData(b.Items.Title[0])),
+				"role":  unsafe.Pointer(&b.Items.Role[0]), // one byte per entry: always aligned
+			} {
+				if inBody(p) != tc.owned {
+					t.Errorf("%s in the body: %v, want %v", what, inBody(p), tc.owned)
+				}
+			}
+		})
+	}
+}
+
+// TestUnpackInPlaceOnlyWhenAligned: a column read in place must start at a
+// multiple of its element size, except where the machine reads any address.
+func TestUnpackInPlaceOnlyWhenAligned(t *testing.T) {
+	buf := make([]uint64, 4) // 8-aligned backing
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(&buf[0])), 32)
+	for i := range raw {
+		raw[i] = byte(i)
+	}
+	for _, tc := range []struct {
+		name    string
+		off     int
+		inPlace bool
+	}{{"aligned", 0, littleEndian}, {"misaligned", 1, littleEndian && canMisalign}} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := raw[tc.off : tc.off+16]
+			got, err := unpack[uint32](src, 4, "test", true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := unpack[uint32](src, 4, "test", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("in place %v, copied %v", got, want)
+			}
+			if same := unsafe.Pointer(&got[0]) == unsafe.Pointer(&src[0]); same != tc.inPlace {
+				t.Fatalf("read in place: %v, want %v", same, tc.inPlace)
+			}
+		})
+	}
 }

@@ -107,6 +107,60 @@ test('loadBlobAsync checks the hash with WebCrypto and gives the same result', a
   await assert.rejects(core.loadBlobAsync(blob('small.blob').subarray(0, 10)), (e) => e.code === 'truncated');
 });
 
+test('loadBlobAsync decodes while the hash is checked; the old blob serves until it matches', async () => {
+  const a = core.loadBlob(blob('small.blob'));
+  const before = core.recommend({ placement: 'product', anchor: 'sku-10' });
+  const p = core.loadBlobAsync(blob('other.blob'));
+  // Decoded and staged, not serving: the digest has not resolved yet.
+  assert.equal(core.info.hash, a.hash);
+  assert.deepEqual(core.recommend({ placement: 'product', anchor: 'sku-10' }), before);
+  assert.notEqual(core.item('sku-400'), null);
+  const b = await p;
+  assert.equal(b.items, 300);
+  assert.equal(b.stage, undefined);
+  assert.equal(core.info.hash, b.hash);
+  assert.equal(core.item('sku-400'), null); // ids looked up before the swap are forgotten
+});
+
+test('a blob loaded while an earlier loadBlobAsync waits on its hash wins', async () => {
+  core.loadBlob(blob('small.blob'));
+  const p = core.loadBlobAsync(blob('small.blob'));
+  const other = core.loadBlob(blob('other.blob'));
+  await assert.rejects(p, (e) => e.code === 'other' && /later loadBlob/.test(e.message));
+  assert.equal(core.info.hash, other.hash);
+  assert.equal(core.info.items, 300);
+  assert.equal(core.item('sku-400'), null);
+});
+
+test('the newer of two overlapping loadBlobAsync calls wins', async () => {
+  core.loadBlob(blob('small.blob'));
+  const p1 = core.loadBlobAsync(blob('small.blob'));
+  const p2 = core.loadBlobAsync(blob('other.blob'));
+  const [r1, r2] = await Promise.allSettled([p1, p2]);
+  assert.equal(r1.status, 'rejected');
+  assert.equal(r1.reason.code, 'other');
+  assert.equal(r2.status, 'fulfilled');
+  assert.equal(core.info.items, 300);
+});
+
+test('ids are looked up in the core on demand', () => {
+  core.loadBlob(blob('small.blob'));
+  for (const [name, id, want] of [
+    ['known id', 'sku-10', 'sku-10'],
+    ['unknown id', 'no-such-sku', null],
+    ['empty id', '', null],
+    ['number coerced to a string', 10, null],
+    ['id longer than the buffer', 'x'.repeat(70000), null],
+    ['non-ASCII id', 'sku-10\u00e9', null],
+  ]) {
+    const it = core.item(id);
+    assert.equal(it ? it.id : null, want, name);
+  }
+  // Unknown ids in a context are dropped; known ones still count.
+  const got = core.recommend({ placement: 'cart', cart: [{ id: 'no-such-sku', qty: 1 }, { id: 'sku-10', qty: 1 }] });
+  assert.deepEqual(got, core.recommend({ placement: 'cart', cart: [{ id: 'sku-10', qty: 1 }] }));
+});
+
 test('a new blob swaps in', () => {
   core.loadBlob(blob('small.blob'));
   const info = core.loadBlob(blob('other.blob'));

@@ -113,7 +113,11 @@ export interface CoreError extends Error {
 export declare class Core {
   readonly info: BlobInfo | null;
   loadBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
-  /** loadBlob with the SHA-256 checked by WebCrypto (faster); rejects with the same errors. */
+  /**
+   * loadBlob with the SHA-256 checked by WebCrypto while the core decodes
+   * (faster); the blob serves only once the hash matched; rejects with the
+   * same errors, or code 'other' when a later load replaced this one first.
+   */
   loadBlobAsync(bytes: Uint8Array | ArrayBuffer): Promise<BlobInfo>;
   recommend(ctx: Context): Suggestion[];
   bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;

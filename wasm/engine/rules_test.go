@@ -362,3 +362,17 @@ func TestSpecificity(t *testing.T) {
 			req: Request{Placement: "cart", Cart: cart("card", "cam1")}, want: []string{"bag:pairs", "lens:pairs"}},
 	})
 }
+
+// Every kept neighbour of a cart item adds PairFloor over the cart's anchor
+// weight: the battery, a weak neighbour of both the camera (cosine 0.120)
+// and the tripod (0.094), outranks the lens, a middling neighbour of the
+// camera alone (0.168), whose cube alone would win.
+func TestPairFloor(t *testing.T) {
+	weakTwice := pairs(tPair{"cam1", "battery", 10}, tPair{"tripod", "battery", 5}, tPair{"cam1", "lens", 13})
+	runCases(t, []ruleCase{
+		{name: "two cart items pointing at one item outrank one middling pair", mut: weakTwice,
+			req: Request{Placement: "cart", Cart: cart("cam1", "tripod")}, want: []string{"battery:pairs", "lens:pairs"}},
+		{name: "one anchor: the cosine ranks as before", mut: weakTwice,
+			req: Request{Placement: "cart", Cart: cart("cam1")}, want: []string{"lens:pairs", "battery:pairs"}},
+	})
+}

@@ -28,6 +28,10 @@ let bootSeq = 0;
 export async function instantiate(options = {}) {
   const { wasmURL, wasmExecURL, wasmBytes } = options;
   const doFetch = options.fetch || globalThis.fetch.bind(globalThis);
+  if (!wasmBytes && !wasmURL) throw new Error('xsell-core: wasmURL or wasmBytes is required');
+  // The wasm download starts before Go's glue script loads, not after it.
+  const resP = wasmBytes ? null : Promise.resolve().then(() => doFetch(String(wasmURL)));
+  resP?.catch(() => {}); // awaited below
   if (!globalThis.Go) {
     if (!wasmExecURL) throw new Error('xsell-core: wasmExecURL is required (Go\'s wasm_exec.js)');
     await import(String(wasmExecURL)); // a classic script that sets globalThis.Go; fine as a module
@@ -39,8 +43,7 @@ export async function instantiate(options = {}) {
   if (wasmBytes) {
     ({ instance } = await WebAssembly.instantiate(wasmBytes, go.importObject));
   } else {
-    if (!wasmURL) throw new Error('xsell-core: wasmURL or wasmBytes is required');
-    const res = await doFetch(String(wasmURL));
+    const res = await resP;
     if (!res.ok) throw new Error(`xsell-core: ${wasmURL}: HTTP ${res.status}`);
     const streaming = WebAssembly.instantiateStreaming &&
       (res.headers.get('content-type') || '').split(';')[0].trim() === 'application/wasm';

@@ -662,15 +662,27 @@ async function fetchManifest(endpoint) {
 // ---------------------------------------------------------------- the core
 
 async function loadCoreModule(coreURL, wasmURL, wasmExecURL) {
+  // The wasm download starts now, beside the bridge's, not after it.
+  const cacheP = openCache(WASM_CACHE);
+  let wasmP = cacheP.then((cache) => cachedFetch(cache)(wasmURL));
+  wasmP.catch(() => {}); // instantiate reports it
   let mod;
   try {
     mod = await import(coreURL);
   } catch (e) {
     throw new XsellError('wasm', `cannot load the core bridge ${coreURL}: ${e.message}`, e);
   }
-  const cache = await openCache(WASM_CACHE);
+  const cache = await cacheP;
+  const fetchOnce = (url, init) => {
+    if (wasmP && String(url) === wasmURL) {
+      const p = wasmP;
+      wasmP = null;
+      return p;
+    }
+    return cachedFetch(cache)(url, init);
+  };
   try {
-    return await mod.instantiate({ wasmURL, wasmExecURL, fetch: cachedFetch(cache) });
+    return await mod.instantiate({ wasmURL, wasmExecURL, fetch: fetchOnce });
   } catch (e) {
     throw new XsellError('wasm', `the wasm core ${wasmURL} failed to load: ${e.message}`, e);
   }
@@ -683,10 +695,13 @@ function cachedFetch(cache) {
     try {
       const res = await fetch(url, init);
       if (res.ok && cache) {
-        // Store a copy only when it differs from the cached one, not 4 MB per page view.
+        // Store a copy only when it differs from the cached one, not 4 MB per
+        // page view; off the critical path (the core compiles meanwhile).
         const tag = (r) => r && [r.headers.get('etag'), r.headers.get('last-modified'), r.headers.get('content-length')].join('|');
-        const old = await cache.match(url).catch(() => null);
-        if (!old || tag(old) !== tag(res)) cache.put(url, res.clone()).catch(() => {});
+        const copy = res.clone();
+        cache.match(url)
+          .then((old) => (!old || tag(old) !== tag(copy) ? cache.put(url, copy) : copy.body?.cancel()))
+          .catch(() => {});
       }
       return res;
     } catch (e) {

@@ -23,6 +23,7 @@ if (existsSync(sample)) {
   console.log(`no ${sample} yet (./build.sh blob makes it); publish with PUT /v1/blob`);
 }
 console.log(`xsell edge: ${w.url}/  (token in ${tokenFile}; log ${w.log})`);
+console.log(`dashboard: ${w.url}/dashboard.html?token=${token}`);
 const stop = async () => { await w.stop(); process.exit(0); };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -97,6 +97,35 @@ async function fetchWithTimeout(url, init = {}, ms = 8000) {
   }
 }
 
+// fetchBlobBytes downloads a blob within a time bound that covers the whole
+// body, not only the headers, and tries once more after a stall, a network
+// error or a 5xx: a stalled download must not keep a page without
+// suggestions. A 4xx or an oversized body is final. Worst case: the sum of
+// the timeouts (10 s + 20 s by default).
+export async function fetchBlobBytes(url, { timeouts = [10000, 20000], max = MAX_BLOB, what = 'blob' } = {}) {
+  let last = null;
+  for (const ms of timeouts) {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new Error(`timed out after ${ms} ms`)), ms);
+    try {
+      const res = await fetch(url, { signal: ctl.signal });
+      if (!res.ok) {
+        res.body?.cancel().catch(() => {});
+        last = new Error(`HTTP ${res.status}`);
+        if (res.status < 500) break;
+        continue;
+      }
+      return await readCapped(res, max, what);
+    } catch (e) {
+      if (e instanceof XsellError) throw e; // too large: another try reads the same
+      last = ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw new XsellError('unreachable', `GET ${new URL(url, 'http://x').pathname.replace(/[0-9a-f]{52}$/, '…')}: ${last?.message || 'failed'}`, last);
+}
+
 // readCapped reads a response body, refusing more than max bytes whatever the
 // server says in Content-Length.
 async function readCapped(res, max, what) {
@@ -565,14 +594,7 @@ export class Client extends EventTarget {
     }
     if (!bytes) {
       if (fromCacheOnly) throw new XsellError('unreachable', 'offline and the blob is not cached');
-      let res;
-      try {
-        res = await fetchWithTimeout(url, {}, 30000);
-      } catch (e) {
-        throw new XsellError('unreachable', `GET /v1/blob/${manifest.hash.slice(0, 12)}…: ${e.message}`, e);
-      }
-      if (!res.ok) throw new XsellError('unreachable', `GET /v1/blob/${manifest.hash.slice(0, 12)}…: HTTP ${res.status}`);
-      bytes = await readCapped(res, MAX_BLOB, 'blob');
+      bytes = await fetchBlobBytes(url);
     }
     return { url, cache, bytes, cached };
   }

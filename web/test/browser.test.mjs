@@ -380,10 +380,13 @@ test('a corrupt or too-new blob is refused with a clear error and the page works
 });
 
 test('a too-new version after a good one: the last good blob keeps serving', T, async () => {
-  const { page, context, errors } = await newPage(chrome.browser);
+  const { page, context, errors, warnings } = await newPage(chrome.browser);
   const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
   await open(page, url);
-  await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  // The good blob must have gone live (and into the cache) first, or the
+  // rest of the test says nothing about keeping it.
+  const first = await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  assert.equal(first, 'ready', `the good blob did not load: ${JSON.stringify({ warnings, errors })}`);
   const good = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
   // The edge now announces a blob of format 2.x, which this loader cannot read.
   await page.route('**/v1/manifest', async (route) => {
@@ -392,7 +395,8 @@ test('a too-new version after a good one: the last good blob keeps serving', T, 
     await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ...m, version: '2.0', hash: 'f'.repeat(64) }) });
   });
   await open(page, url);
-  assert.equal(await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`), 'ready');
+  const cachedState = await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+  assert.equal(cachedState, 'ready', `the cached blob did not serve: ${JSON.stringify({ warnings, errors })}`);
   assert.deepEqual(await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id'))), good);
   await page.waitForFunction(() => document.documentElement.dataset.xsellError === 'blob_version');
   assert.deepEqual(errors, []);

@@ -2,7 +2,7 @@
 // network before anything reaches the core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifest, checkBlobHeader, uuid, XsellError } from '../xsell.js';
+import { parseManifest, checkBlobHeader, uuid, fetchBlobBytes, XsellError } from '../xsell.js';
 
 const HASH = 'ab'.repeat(32);
 const good = { version: '1.0', hash: HASH, size: 1000, raw_size: 2000, created: '', counts: {}, shards: [{ hash: HASH, size: 1000 }] };
@@ -69,4 +69,58 @@ test('uuid is a v4 uuid the edge accepts as an event id', () => {
     seen.add(id);
   }
   assert.equal(seen.size, 1000);
+});
+
+// fetchBlobBytes against a real local server: a stall (before the headers or
+// in the middle of the body) and a 5xx are tried once more; a 4xx and an
+// oversized body are final.
+test('fetchBlobBytes retries a stalled or failed download once', async (t) => {
+  const { createServer } = await import('node:http');
+  const body = Buffer.alloc(4096, 7);
+  const plans = {}; // path → what each successive request gets
+  const seen = {};
+  const server = createServer((req, res) => {
+    const n = (seen[req.url] = (seen[req.url] || 0) + 1);
+    const plan = plans[req.url][n - 1] || 'ok';
+    if (plan === 'stall-headers') return; // never answers
+    if (plan === 'stall-body') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(body.subarray(0, 100)); // then nothing more
+      return;
+    }
+    if (typeof plan === 'number') {
+      res.writeHead(plan);
+      return res.end('no');
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const opts = { timeouts: [300, 600] };
+  try {
+    for (const c of [
+      { name: 'stalled headers, then served', plan: ['stall-headers', 'ok'], tries: 2 },
+      { name: 'stalled body, then served', plan: ['stall-body', 'ok'], tries: 2 },
+      { name: '503, then served', plan: [503, 'ok'], tries: 2 },
+      { name: '404 is final', plan: [404, 'ok'], tries: 1, err: /HTTP 404/ },
+      { name: 'stalled twice gives up', plan: ['stall-headers', 'stall-headers'], tries: 2, err: /timed out after 600 ms/ },
+      { name: 'too large is final', plan: ['ok', 'ok'], tries: 1, max: 1000, code: 'too_large' },
+    ]) {
+      await t.test(c.name, async () => {
+        const path = `/v1/blob/${'ab'.repeat(32)}?${encodeURIComponent(c.name)}`;
+        plans[path] = c.plan;
+        const p = fetchBlobBytes(base + path, { ...opts, ...(c.max ? { max: c.max } : {}) });
+        if (c.err || c.code) {
+          await assert.rejects(p, (e) => e instanceof XsellError && e.code === (c.code || 'unreachable') && (!c.err || c.err.test(e.message)));
+        } else {
+          assert.equal((await p).length, body.length);
+        }
+        assert.equal(seen[path], c.tries);
+      });
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });

@@ -70,14 +70,11 @@ func ReadCatalog(name string, r io.Reader) (*Catalog, Warnings, error) {
 		cat.Columns[col.name] = h.has(col.name)
 	}
 	for {
-		rec, err := c.read()
+		rec, err := h.record(c)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, ws, err
-		}
-		if err := h.checkWidth(c, rec); err != nil {
 			return nil, ws, err
 		}
 		it, err := catalogItem(c, h, rec, &ws)

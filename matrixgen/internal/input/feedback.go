@@ -44,14 +44,11 @@ func ReadFeedback(name string, r io.Reader) (*Feedback, Warnings, error) {
 	fb := &Feedback{File: name}
 	seen := map[[2]string]int{}
 	for {
-		rec, err := c.read()
+		rec, err := h.record(c)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, ws, err
-		}
-		if err := h.checkWidth(c, rec); err != nil {
 			return nil, ws, err
 		}
 		row := FeedbackRow{Anchor: trim(h.get(rec, "anchor")), Item: trim(h.get(rec, "item")), Line: c.line}

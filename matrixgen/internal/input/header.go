@@ -116,6 +116,19 @@ func (h header) fieldErr(c *csvReader, name string, err error) error {
 }
 
 // checkWidth rejects a record with a different number of fields than the header.
+// record reads the next data line of a file with header h and checks its
+// field count; it returns io.EOF at the end of the file.
+func (h *header) record(c *csvReader) ([][]byte, error) {
+	rec, err := c.read()
+	if err != nil {
+		return nil, err
+	}
+	if len(rec) != h.n {
+		return nil, h.checkWidth(c, rec)
+	}
+	return rec, nil
+}
+
 func (h header) checkWidth(c *csvReader, rec [][]byte) error {
 	if len(rec) != h.n {
 		return &Error{File: c.file, Line: c.line, Column: 1,

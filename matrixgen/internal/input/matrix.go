@@ -62,14 +62,11 @@ func ReadMatrix(name string, r io.Reader) (*Matrix, Warnings, error) {
 	m := &Matrix{File: name}
 	seen := map[[2]string]int{}
 	for {
-		rec, err := c.read()
+		rec, err := h.record(c)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, ws, err
-		}
-		if err := h.checkWidth(c, rec); err != nil {
 			return nil, ws, err
 		}
 		row, err := matrixRow(c, h, rec)

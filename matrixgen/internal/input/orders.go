@@ -427,15 +427,12 @@ func readLong(name string, src io.Reader, br *bufio.Reader, retail bool, ws *War
 	var orderCust uint32
 	b.reserve(br)
 	for {
-		rec, err := c.read()
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			return nil, err
+		rec, err := h.record(c)
+		if errors.Is(err, io.EOF) {
+			break
 		}
-		if len(rec) != h.n {
-			return nil, h.checkWidth(c, rec)
+		if err != nil {
+			return nil, err
 		}
 		if o.Lines++; o.Lines > MaxOrderLines {
 			return nil, c.errAt(c.line, 0, ErrTooLong, "more than %d order lines (offsets are 32-bit); split the file", uint64(MaxOrderLines))

@@ -1,6 +1,7 @@
 // Types for xsell.js (the loader) and xsell-widget.js (<xsell-recommendations>).
 
-export type Placement = 'product' | 'add_to_cart' | 'cart' | 'checkout' | 'order_confirmation' | 'email';
+import type { Placement, Kind, Rule, Evidence, Suggestion as CoreSuggestion, BundleItem as CoreBundleItem } from './xsell-core.js';
+export type { Placement, Kind, Rule, Evidence };
 export type EventType = 'impression' | 'click' | 'add' | 'purchase' | 'dismiss';
 
 export type XsellErrorCode =
@@ -65,30 +66,8 @@ export interface Context {
   now?: number;
 }
 
-export interface Evidence {
-  together: number;
-  anchorOrders: number;
-  itemOrders: number;
-  orders: number;
-  lift: number;
-}
-
-export interface Suggestion {
-  id: string;
-  title: string;
-  price: number | null;
-  currency: string;
-  url: string;
-  image: string;
-  category: string;
-  kind: string;
-  rule: string;
-  reason: string;
-  fallback: boolean;
-  closesGap: boolean;
-  anchor: string | null;
-  score: number;
-  evidence: Evidence | null;
+/** A suggestion as the loader answers it: the core's, with its position. */
+export interface Suggestion extends CoreSuggestion {
   /** 1-based position in the answer. */
   rank: number;
 }
@@ -103,9 +82,8 @@ export interface Answer {
   anchor: string;
 }
 
-export interface BundleItem extends Suggestion {
-  discount: number;
-  bundlePrice: number | null;
+export interface BundleItem extends CoreBundleItem {
+  rank: number;
 }
 
 export interface BundleAnswer extends Answer {

@@ -98,29 +98,3 @@ func rawBodyOpt(src []byte, limits Limits, skipHash bool) (Header, []byte, error
 	}
 	return h, raw, nil
 }
-
-func (w *wireBody) checkLimits(l Limits) error {
-	check := func(what string, n, max int) error {
-		if n > max {
-			return fmt.Errorf("%w: %d %s, limit %d", ErrLimit, n, what, max)
-		}
-		return nil
-	}
-	for _, c := range []struct {
-		what   string
-		n, max int
-	}{
-		{"items", w.NItems, l.MaxItems},
-		{"strings", len(w.Strings), l.MaxStrings},
-		{"pairs", len(w.PairTo) / 4, l.MaxPairs},
-		{"triple rows", len(w.TriA) / 4, l.MaxRows},
-		{"triple consequents", len(w.TriTo) / 4, l.MaxPairs},
-		{"matrix rows", len(w.MxComplement) / 4, l.MaxRows},
-		{"feedback rows", len(w.FbItem) / 4, l.MaxRows},
-	} {
-		if err := check(c.what, c.n, c.max); err != nil {
-			return err
-		}
-	}
-	return nil
-}

@@ -72,7 +72,7 @@ func decode(src []byte, opts DecodeOptions, owned bool) (*Blob, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := w.checkLimitsLite(limits); err != nil {
+	if err := w.checkLimits(limits); err != nil {
 		return nil, err
 	}
 	b := &Blob{Header: h}
@@ -83,24 +83,4 @@ func decode(src []byte, opts DecodeOptions, owned bool) (*Blob, error) {
 		return nil, err
 	}
 	return b, nil
-}
-
-func (w *wireBody) checkLimitsLite(l Limits) error {
-	for _, c := range []struct {
-		what   string
-		n, max int
-	}{
-		{"items", w.NItems, l.MaxItems},
-		{"strings", len(w.Strings), l.MaxStrings},
-		{"pairs", len(w.PairTo) / 4, l.MaxPairs},
-		{"triple rows", len(w.TriA) / 4, l.MaxRows},
-		{"triple consequents", len(w.TriTo) / 4, l.MaxPairs},
-		{"matrix rows", len(w.MxComplement) / 4, l.MaxRows},
-		{"feedback rows", len(w.FbItem) / 4, l.MaxRows},
-	} {
-		if c.n > c.max {
-			return fmt.Errorf("%w: %d %s, limit %d", ErrLimit, c.n, c.what, c.max)
-		}
-	}
-	return nil
 }

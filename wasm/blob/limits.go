@@ -1,5 +1,7 @@
 package blob
 
+import "fmt"
+
 // Limits bound what a decoder will allocate for bytes it did not write.
 type Limits struct {
 	MaxRawBytes uint64 // uncompressed body
@@ -16,4 +18,25 @@ var DefaultLimits = Limits{
 	MaxPairs:    64_000_000,
 	MaxStrings:  8_000_000,
 	MaxRows:     16_000_000,
+}
+
+// checkLimits bounds the counts a body declares before any column is unpacked.
+func (w *wireBody) checkLimits(l Limits) error {
+	for _, c := range []struct {
+		what   string
+		n, max int
+	}{
+		{"items", w.NItems, l.MaxItems},
+		{"strings", len(w.Strings), l.MaxStrings},
+		{"pairs", len(w.PairTo) / 4, l.MaxPairs},
+		{"triple rows", len(w.TriA) / 4, l.MaxRows},
+		{"triple consequents", len(w.TriTo) / 4, l.MaxPairs},
+		{"matrix rows", len(w.MxComplement) / 4, l.MaxRows},
+		{"feedback rows", len(w.FbItem) / 4, l.MaxRows},
+	} {
+		if c.n > c.max {
+			return fmt.Errorf("%w: %d %s, limit %d", ErrLimit, c.n, c.what, c.max)
+		}
+	}
+	return nil
 }

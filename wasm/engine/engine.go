@@ -71,6 +71,9 @@ type Engine struct {
 	fbOff   []uint32
 	fbRow   []uint32
 	fbPrior float64
+	// maxMargin is the largest margin of any item, in [0, 1]: what pick's
+	// cut (run.evCut) allows the margin term at most.
+	maxMargin float64
 
 	// Pools for fallbacks: impulse items by popularity, gap fillers by price.
 	// info packs what the filters and scores read of an item into one
@@ -586,6 +589,7 @@ func (e *Engine) indexInfo() {
 		in.price, in.cat, in.cur, in.role, in.tier = it.Price[i], e.cat[i], it.Currency[i], it.Role[i], it.Tier[i]
 		if m := it.Margin[i]; m > 0 && m <= 1 {
 			in.margin = m
+			e.maxMargin = max(e.maxMargin, float64(m))
 		}
 		in.fbLo, in.fbN = e.fbOff[i], uint16(min(e.fbOff[i+1]-e.fbOff[i], 1<<16-1))
 		if st := it.Stock[i]; st == 0 || (st < 0 && st != blob.StockUnknown) {

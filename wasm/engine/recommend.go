@@ -28,6 +28,7 @@ type run struct {
 	capPrice  float64 // price the complement cap compares with; NaN: each candidate's own anchor
 	evMax     float64 // the strongest candidate's whole-cart evidence
 	evBase    float64 // the pair floor's share every mined candidate holds (see PairFloor)
+	rest      float64 // at most what margin and gap add to a candidate's score (see evCut)
 
 	anchorOnly bool // Bundle: only ctx.Anchor is an anchor
 }
@@ -700,15 +701,67 @@ func kindOfRole(role blob.Role) blob.Kind {
 	return blob.KindComplement
 }
 
-// score filters and scores every candidate collected so far.
+// score prepares the candidates collected so far for pick. Only a few of a
+// cart's candidates can make the answer (a 10-item cart collects ~250 for
+// 3 slots), and filtering and scoring them all was most of a call in
+// WebAssembly (docs/engine.md, "Recommend"). So a candidate whose score is
+// evidence plus terms every candidate shares the bound of (margin, gap) is
+// left for pick, which finishes it only when its evidence clears the cut
+// its best so far sets (evCut); the others are finished here.
 func (r *run) score() {
-	r.evMax = 0
-	for i := range r.s.cands {
-		r.evMax = max(r.evMax, r.s.cands[i].ev)
+	cs := r.s.cands
+	m := 0.0
+	for i := range cs {
+		if cs[i].ev > m { // not max(): a runtime call per candidate in wasm
+			m = cs[i].ev
+		}
 	}
-	for i := range r.s.cands {
-		r.finish(&r.s.cands[i])
+	r.evMax = m
+	e := r.e
+	feedback := len(e.fbRow) > 0
+	for i := range cs {
+		c := &cs[i]
+		if finishAll || c.row >= 0 || c.base != 0 || (feedback && e.info[c.item].fbN > 0) {
+			r.finish(c)
+		}
 	}
+	w := &r.t.w
+	r.rest = 0
+	if w.Margin > 0 {
+		r.rest += w.Margin * e.maxMargin
+	}
+	if r.gap > 0 && w.Gap > 0 {
+		r.rest += w.Gap // the gap term is w.Gap times at most 1
+	}
+}
+
+// finishAll makes score finish every candidate: the tests compare the
+// answers both ways on random contexts.
+var finishAll = false
+
+// evCut is the whole-cart evidence (cand.ev) below which a candidate left
+// for pick cannot beat a best scoring best: its score is at most
+// w.Evidence·evidence + r.rest. Generous margins keep rounding (the terms
+// add up in another order in finish) on the safe side: a candidate at the
+// cut is finished, never skipped.
+func (r *run) evCut(best float64) float64 {
+	we := r.t.w.Evidence
+	if we <= 0 || r.evMax <= r.evBase {
+		// The evidence term is 0 (or counts against): only the rest can win.
+		if r.rest < best-math.Abs(best)*1e-9-1e-12 {
+			return math.Inf(1)
+		}
+		return math.Inf(-1)
+	}
+	t := (best - r.rest) / we // the evidence a candidate needs, in [0, 1]
+	if !(t > 0) {
+		return math.Inf(-1)
+	}
+	if t > 1.01 {
+		return math.Inf(1)
+	}
+	x := powQ(t) * (1 - 1e-6) // evidence = x^(1/q) with x the scaled ev
+	return r.evBase + x*(r.evMax-r.evBase)*(1-1e-9)
 }
 
 // powQ and rootQ are x^q and x^(1/q) for q = EvidencePower; math.Pow is
@@ -765,6 +818,7 @@ func (r *run) finish(c *cand) {
 	if c.rule == RuleMatrix && in.role == blob.RoleImpulse {
 		c.impulse = true
 	}
+	c.done = true
 	c.ok = r.pass(c, in)
 	if !c.ok {
 		return
@@ -889,9 +943,19 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 	maxPer := r.e.b.Policy.MaxPerCategory
 	for len(dst)-start < want {
 		best := -1
+		cut := math.Inf(-1) // cand.ev a candidate left for pick needs to beat best
 		for i := range s.cands {
 			c := &s.cands[i]
-			if !c.ok || c.taken || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
+			if c.taken {
+				continue
+			}
+			if !c.done {
+				if c.ev < cut {
+					continue // cannot beat best: never filtered nor scored
+				}
+				r.finish(c)
+			}
+			if !c.ok || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
 				continue
 			}
 			if best >= 0 {
@@ -904,6 +968,7 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 				continue
 			}
 			best = i
+			cut = r.evCut(c.score)
 		}
 		if best < 0 {
 			break

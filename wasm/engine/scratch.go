@@ -42,6 +42,7 @@ type cand struct {
 	rule     Rule
 	fallback bool
 	taken    bool
+	done     bool // finished: ok, kind, impulse and score are set
 	ok       bool // passed the filters
 	impulse  bool // impulse class: fills only where no complement fits
 	gap      bool // closes the free-delivery gap

@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/internal/synth"
+)
+
+// TestLazyScoringSameAnswers: pick finishes only the candidates whose
+// bound can still win; the answers must be those of finishing every
+// candidate, on random contexts of every placement, over the sample blob
+// (curated rows, roles, prices, segments) and a synthetic one (free
+// delivery, exclusions, experiments with other weights, a holdout).
+func TestLazyScoringSameAnswers(t *testing.T) {
+	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		e    *Engine
+	}{{"sample", sampleEngine(t)}, {"synthetic", syn}} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.e
+			n := e.Blob().Items.Len()
+			segs := make([]uint32, 0, 4)
+			for _, v := range e.Segments() {
+				segs = append(segs, v)
+			}
+			rnd := rand.New(rand.NewPCG(11, 12))
+			items := func(max int) []uint32 {
+				l := make([]uint32, rnd.IntN(max+1))
+				for i := range l {
+					l[i] = uint32(rnd.IntN(n))
+				}
+				return l
+			}
+			var lazy, eager []Suggestion
+			for i := 0; i < 3000; i++ {
+				ctx := Context{Placement: Placement(rnd.IntN(int(numPlacements))), Anchor: -1,
+					Now: 1_760_000_000 + rnd.Int64N(80_000_000), K: rnd.IntN(6)}
+				if rnd.IntN(3) > 0 {
+					ctx.Anchor = int32(rnd.IntN(n))
+				}
+				for _, it := range items(12) {
+					ctx.Cart = append(ctx.Cart, Line{Item: it, Qty: uint32(1 + rnd.IntN(3))})
+				}
+				ctx.Viewed, ctx.Dismissed = items(4), items(3)
+				for _, it := range items(3) {
+					ctx.Owned = append(ctx.Owned, Owned{Item: it, At: ctx.Now - rnd.Int64N(200*86400)})
+				}
+				if len(segs) > 0 && rnd.IntN(2) == 0 {
+					ctx.Segments = []uint32{segs[rnd.IntN(len(segs))]}
+				}
+				if rnd.IntN(2) == 0 {
+					ctx.FreeDelivery = float64(20 + rnd.IntN(200))
+				}
+				if rnd.IntN(2) == 0 {
+					ctx.Visitor = rnd.Uint64()
+				}
+				finishAll = true
+				eager = e.Recommend(&ctx, eager[:0])
+				finishAll = false
+				lazy = e.Recommend(&ctx, lazy[:0])
+				if !reflect.DeepEqual(lazy, eager) {
+					t.Fatalf("context %d %+v:\nbounded %+v\nall     %+v", i, ctx, lazy, eager)
+				}
+			}
+		})
+	}
+	// And the bound does spare work: a 10-item cart finishes few of its
+	// candidates.
+	e := syn
+	ctx := benchCart(10)
+	s := e.pool.Get().(*scratch)
+	defer e.pool.Put(s)
+	r, _ := e.start(ctx, s)
+	if len(r.recommend(nil)) == 0 {
+		t.Fatal("no suggestions")
+	}
+	done := 0
+	for i := range s.cands {
+		if s.cands[i].done {
+			done++
+		}
+	}
+	if done*5 > len(s.cands) {
+		t.Fatalf("finished %d of %d candidates", done, len(s.cands))
+	}
+	t.Logf("finished %d of %d candidates", done, len(s.cands))
+}
+
+// TestEvCut: a candidate pick skips (ev below the cut) scores below the
+// best, however its margin and gap terms come out, at the cut's edge too.
+func TestEvCut(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200000; i++ {
+		e := &Engine{maxMargin: rnd.Float64()}
+		r := &run{e: e, evBase: rnd.Float64() * 0.01, gap: float64(rnd.IntN(2)) * 10, threshold: 50}
+		r.evMax = r.evBase + rnd.Float64()*math.Pow(10, -float64(rnd.IntN(12)))
+		r.t.w = blob.Weights{Evidence: rnd.Float64() * 3, Margin: rnd.Float64(), Gap: rnd.Float64()}
+		if rnd.IntN(10) == 0 {
+			r.t.w.Evidence = 0
+		}
+		r.rest = r.t.w.Margin*e.maxMargin + r.t.w.Gap*math.Min(r.gap, 1)
+		best := rnd.Float64() * 4
+		cut := r.evCut(best)
+		// The strongest candidate the cut skips: just below it.
+		ev := math.Nextafter(cut, math.Inf(-1))
+		if math.IsInf(cut, 0) || ev < r.evBase {
+			ev = r.evBase + rnd.Float64()*(r.evMax-r.evBase)
+			if !(ev < cut) {
+				continue
+			}
+		}
+		c := &cand{ev: ev}
+		w := &r.t.w
+		sc := c.base + w.Evidence*r.evidence(c) + w.Curated*c.curated + w.Margin*e.maxMargin
+		if r.gap > 0 {
+			sc += w.Gap * 1
+		}
+		if !(sc < best) {
+			t.Fatalf("case %d: ev %v below cut %v scores %v, best %v (state %+v)", i, ev, cut, sc, best, r)
+		}
+	}
+}

@@ -134,6 +134,12 @@ func TestValidateRejectsBadRefs(t *testing.T) {
 		{"bad season", func(b *Blob) { b.Items.SeasonFrom[0] = 1340 }},
 		{"negative price", func(b *Blob) { b.Items.Price[0] = -1 }},
 		{"missing column", func(b *Blob) { b.Items.Orders = b.Items.Orders[:2] }},
+		{"triples out of order", func(b *Blob) {
+			b.Triples = Triples{A: []uint32{1, 0}, B: []uint32{2, 1}, NAB: []uint32{5, 5}, Off: []uint32{0, 1, 2}, To: []uint32{3, 3}, NABC: []uint32{3, 3}}
+		}},
+		{"triple antecedent twice", func(b *Blob) {
+			b.Triples = Triples{A: []uint32{0, 0}, B: []uint32{1, 1}, NAB: []uint32{5, 5}, Off: []uint32{0, 1, 2}, To: []uint32{3, 2}, NABC: []uint32{3, 3}}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := sample()

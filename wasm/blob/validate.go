@@ -77,6 +77,11 @@ func (b *Blob) Validate() error {
 			return err
 		}
 	}
+	for r := 1; r < nr; r++ {
+		if t.A[r] < t.A[r-1] || (t.A[r] == t.A[r-1] && t.B[r] <= t.B[r-1]) {
+			return fmt.Errorf("%w: triple row %d: antecedents (tri_a, tri_b) not in increasing order", ErrCorrupt, r)
+		}
+	}
 
 	m := &b.Matrix
 	nm := m.Len()

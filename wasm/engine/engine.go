@@ -74,6 +74,7 @@ type Engine struct {
 	// maxMargin is the largest margin of any item, in [0, 1]: what pick's
 	// cut (run.evCut) allows the margin term at most.
 	maxMargin float64
+	triOff    []uint32 // triple rows by first antecedent (indexTriples)
 
 	// Pools for fallbacks: impulse items by popularity, gap fillers by price.
 	// info packs what the filters and scores read of an item into one
@@ -158,6 +159,7 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.resolvePolicy()
 	e.indexPairEvidence()
 	e.indexInfo()
+	e.indexTriples()
 	e.pool.New = func() any { return newScratch(n) }
 	return e, nil
 }
@@ -580,6 +582,22 @@ const (
 	flagLoyal              // loyalty-only
 	flagExcl               // carries an exclusion tag
 )
+
+// indexTriples builds triOff: the triple rows whose first antecedent is
+// item a are triOff[a]:triOff[a+1] (Validate keeps rows sorted by (A, B)).
+func (e *Engine) indexTriples() {
+	t := &e.b.Triples
+	if len(t.A) == 0 {
+		return
+	}
+	e.triOff = make([]uint32, e.n+1)
+	for _, a := range t.A {
+		e.triOff[a+1]++
+	}
+	for i := 1; i <= e.n; i++ {
+		e.triOff[i] += e.triOff[i-1]
+	}
+}
 
 func (e *Engine) indexInfo() {
 	it := &e.b.Items

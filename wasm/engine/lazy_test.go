@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/xsell/xsell/wasm/blob"
@@ -125,6 +126,22 @@ func TestEvCut(t *testing.T) {
 		}
 		if !(sc < best) {
 			t.Fatalf("case %d: ev %v below cut %v scores %v, best %v (state %+v)", i, ev, cut, sc, best, r)
+		}
+	}
+}
+
+// TestAppendTenths: the lift in a reason reads as strconv's shortest
+// formatting of the rounded value did.
+func TestAppendTenths(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	xs := []float64{0, 1.1, 1.15, 1.25, 4.05, 9.95, 10, 99.96, 123456.75, 1e14, 3e15, math.Inf(1)}
+	for i := 0; i < 100000; i++ {
+		xs = append(xs, rnd.Float64()*math.Pow(10, float64(rnd.IntN(8))))
+	}
+	for _, x := range xs {
+		want := strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64)
+		if got := string(appendTenths(nil, x)); got != want {
+			t.Fatalf("%v: %q, want %q", x, got, want)
 		}
 	}
 }

@@ -360,55 +360,93 @@ func (r *run) fromPairs() {
 	if floor > 0 && wMin > 0 && !math.IsInf(wMin, 1) {
 		r.evBase = floor * wMin
 	}
-	for _, a := range s.anchors {
-		na := r.orders(a.item)
-		var row []float32
+	g := s.gen
+	for ai := range s.anchors {
+		a := &s.anchors[ai]
+		lo, hi := p.Off[a.item], p.Off[a.item+1]
+		to := p.To[lo:hi]
 		if same {
-			row = e.rowEvidence(a.item)
+			// The usual case, the loop the answer's time goes to: evidence
+			// precomputed per pair, slices cut to one length so the loop
+			// body has no bounds checks on them.
+			row := e.rowEvidence(a.item)
+			row = row[:len(to)]
+			for k, b := range to {
+				m := &s.marks[b] // one cache line: blocked, owned, candidate slot
+				if m.block == g || m.owned == g {
+					continue
+				}
+				ev := float64(row[k])
+				if !(ev > 0) {
+					continue
+				}
+				// addPair, written out: a call per pair costs in wasm.
+				contrib := a.w * (ev + floor)
+				if !(contrib > 0) {
+					continue
+				}
+				var c *cand
+				if m.seen == g {
+					c = &s.cands[m.slot]
+				} else {
+					c = s.get(b)
+				}
+				c.ev += contrib
+				if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
+					c.ref, c.refPrice = int32(a.item), a.price
+				}
+				if contrib > c.best {
+					c.best = contrib
+					if c.row < 0 {
+						c.anchor, c.rule = int32(a.item), RulePairs
+					}
+					c.evKind, c.evA, c.evJ = evPair, a.item, lo+uint32(k)
+				}
+			}
+			continue
 		}
-		base := p.Off[a.item]
-		g := s.gen
-		for j := p.Off[a.item]; j < p.Off[a.item+1]; j++ {
-			b := p.To[j]
-			m := &s.marks[b] // one cache line: blocked, owned, candidate slot
+		na := r.orders(a.item)
+		for k, b := range to {
+			m := &s.marks[b]
 			if m.block == g || m.owned == g {
 				continue
 			}
-			var ev float64
-			if same {
-				ev = float64(row[j-base])
-			} else {
-				nab := float64(p.NAB[j])
-				if e.decayed {
-					nab = float64(p.NABDecayed[j])
-				}
-				ev = pairEvidence(r.e.nStats, r.t.w.Shrinkage, nab, na, r.orders(b))
+			j := lo + uint32(k)
+			nab := float64(p.NAB[j])
+			if e.decayed {
+				nab = float64(p.NABDecayed[j])
 			}
-			if ev <= 0 {
+			ev := pairEvidence(r.e.nStats, r.t.w.Shrinkage, nab, na, r.orders(b))
+			if !(ev > 0) {
 				continue
 			}
-			contrib := a.w * (ev + floor)
-			if !(contrib > 0) {
-				continue
-			}
-			var c *cand
-			if m.seen == g {
-				c = &s.cands[m.slot]
-			} else {
-				c = s.get(b)
-			}
-			c.ev += contrib
-			if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
-				c.ref, c.refPrice = int32(a.item), a.price
-			}
-			if contrib > c.best {
-				c.best = contrib
-				if c.row < 0 {
-					c.anchor, c.rule = int32(a.item), RulePairs
-				}
-				c.evKind, c.evA, c.evJ = evPair, a.item, j
-			}
+			r.addPair(m, b, a, j, a.w*(ev+floor))
 		}
+	}
+}
+
+// addPair adds pair j's contribution from anchor a to candidate b.
+func (r *run) addPair(m *mark, b uint32, a *anchor, j uint32, contrib float64) {
+	if !(contrib > 0) {
+		return
+	}
+	s := r.s
+	var c *cand
+	if m.seen == s.gen {
+		c = &s.cands[m.slot]
+	} else {
+		c = s.get(b)
+	}
+	c.ev += contrib
+	if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
+		c.ref, c.refPrice = int32(a.item), a.price
+	}
+	if contrib > c.best {
+		c.best = contrib
+		if c.row < 0 {
+			c.anchor, c.rule = int32(a.item), RulePairs
+		}
+		c.evKind, c.evA, c.evJ = evPair, a.item, j
 	}
 }
 
@@ -470,8 +508,18 @@ func (r *run) fromTriples() {
 			if a > b {
 				a, b = b, a
 			}
-			row := sort.Search(len(t.A), func(k int) bool { return t.A[k] > a || (t.A[k] == a && t.B[k] >= b) })
-			if row >= len(t.A) || t.A[row] != a || t.B[row] != b {
+			// The rows of a, then b among them by bisection.
+			lo, hi := e.triOff[a], e.triOff[a+1]
+			for lo < hi {
+				mid := (lo + hi) / 2
+				if t.B[mid] < b {
+					lo = mid + 1
+				} else {
+					hi = mid
+				}
+			}
+			row := int(lo)
+			if lo >= e.triOff[a+1] || t.B[row] != b {
 				continue
 			}
 			nab := float64(t.NAB[row])

@@ -73,7 +73,22 @@ func fmtPanic(p any) string {
 	return "panic"
 }
 
+// Memory: the collector runs against a limit, never by heap growth
+// (GOGC off). A loaded blob lives until the next one, recommend does not
+// allocate, and a collection in the page's main thread costs 10–30 ms: with
+// growth-triggered collection the first call after a load paid for one,
+// over the heap the load had just built. The limit follows the blob's size
+// (setMemoryLimit), so the garbage of replaced blobs is collected once it
+// would pass room for about two of them.
+const baseMemoryLimit = 64 << 20
+
+func setMemoryLimit(blobBytes int) {
+	debug.SetMemoryLimit(baseMemoryLimit + 4*int64(blobBytes))
+}
+
 func main() {
+	debug.SetGCPercent(-1)
+	setMemoryLimit(0)
 	api := js.Global().Get("Object").New()
 	api.Set("loadBlob", js.FuncOf(loadBlob))
 	api.Set("variant", js.FuncOf(variant))
@@ -256,11 +271,9 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	if n > maxBlobBytes {
 		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
 	}
-	// No collection while loading: everything allocated here lives as long
-	// as the blob (or is garbage only once the swap is done), and a cycle
-	// over a heap that grows by tens of MB costs the page more than the
-	// memory it would find.
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	// Room for this blob, the one it may replace and their indexes before
+	// the collector runs (see setMemoryLimit).
+	setMemoryLimit(n)
 	src := make([]byte, n)
 	if js.CopyBytesToGo(src, args[0]) != len(src) {
 		return fail("xsell: loadBlob could not copy the bytes", "other")
@@ -344,9 +357,11 @@ func info(e *engine.Engine) any {
 		segs[name] = n
 	}
 	curs := map[string]any{}
+	last := uint32(0)
 	for _, c := range b.Items.Currency {
-		if c != 0 {
+		if c != 0 && c != last { // most shops have one currency: one map write, not one per item
 			curs[b.Str(c)] = c
+			last = c
 		}
 	}
 	return map[string]any{

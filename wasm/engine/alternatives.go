@@ -40,6 +40,7 @@ func (e *Engine) Alternatives(anchor uint32, ctx *Context, dst []Suggestion) []S
 	if down <= 0 || down >= 1 {
 		down = 0.5
 	}
+	e.category(c)
 	byPrice := e.catByPrice[e.catOff[c]:e.catOff[c+1]]
 	at := sort.Search(len(byPrice), func(i int) bool { return priceKey(it.Price[byPrice[i]]) >= pa })
 	// Up-sells: from the anchor's price upwards; down-sells: downwards.

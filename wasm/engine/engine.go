@@ -50,16 +50,21 @@ type Engine struct {
 	catRef  []uint32 // dense category → string ref
 	catByID map[uint32]uint32
 
-	// Category → items by popularity (desc) and by price (asc), CSR.
-	catOff     []uint32
-	catByPop   []uint32
-	catByPrice []uint32
-	// Category links for the fallbacks, built on first use (linksOnce):
-	// most answers never need them and blob load should not pay for them.
-	linksOnce   sync.Once
-	catLinkOff  []uint32 // category → linked categories (strongest first)
-	catLinkTo   []uint32
-	catLinkLift []float32
+	// Category → items by popularity (desc) and by price (asc), CSR, and
+	// up to perCat linked categories (strongest first), each category's
+	// put in order on first use (category): most answers never need them,
+	// and sorting and linking every category cost a blob load in
+	// WebAssembly ~20 ms and a first fallback ~100 ms.
+	catOff      []uint32
+	catByPop    []uint32
+	catByPrice  []uint32
+	catLinkTo   []uint32  // perCat slots per category
+	catLinkLift []float32 // the same slots' lifts
+	catLinkN    []uint8   // slots used
+	catReady    []atomic.Bool
+	catMu       sync.Mutex
+	catObs      []float64 // link counting scratch, under catMu
+	catExp      []float64
 
 	// Curated rows by item anchor and by category anchor, CSR.
 	mxItemOff []uint32
@@ -89,8 +94,9 @@ type Engine struct {
 	evDone []atomic.Bool
 	evMu   sync.Mutex
 
-	impulse []uint32
-	gapPool []uint32
+	poolsOnce sync.Once // impulse and gapPool, built on first use (pools)
+	impulse   []uint32
+	gapPool   []uint32
 
 	// Segments: name → number; policy names absent from the string table
 	// get numbers from len(Strings) on.
@@ -146,15 +152,16 @@ func New(b *blob.Blob) (*Engine, error) {
 		}
 	}
 	e.curs = map[string]uint32{}
+	last := uint32(0)
 	for _, c := range it.Currency {
-		if c != 0 {
+		if c != 0 && c != last { // a map write per currency run, not per item
 			e.curs[b.Strings[c]] = c
+			last = c
 		}
 	}
 	e.indexCategories()
 	e.indexMatrix()
 	e.indexFeedback()
-	e.indexPools()
 	e.indexSegments()
 	e.resolvePolicy()
 	e.indexPairEvidence()
@@ -239,20 +246,52 @@ func (e *Engine) indexCategories() {
 		fill[c]++
 	}
 	e.catByPrice = append([]uint32(nil), e.catByPop...)
-	for c := 0; c < nc; c++ {
-		slices.SortFunc(e.catByPop[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
-			if oa, ob := it.Orders[a], it.Orders[b]; oa != ob {
-				return cmp.Compare(ob, oa)
-			}
-			return cmp.Compare(a, b)
-		})
-		slices.SortFunc(e.catByPrice[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
-			if pa, pb := priceKey(it.Price[a]), priceKey(it.Price[b]); pa != pb {
-				return cmp.Compare(pa, pb)
-			}
-			return cmp.Compare(a, b)
-		})
+	e.catLinkTo = make([]uint32, nc*perCat)
+	e.catLinkLift = make([]float32, nc*perCat)
+	e.catLinkN = make([]uint8, nc)
+	e.catReady = make([]atomic.Bool, nc)
+}
+
+// perCat is how many linked categories the fallbacks keep per category.
+const perCat = 6
+
+// category puts category c's items in order (by popularity and by price)
+// and links it to the categories its items are bought with, once; every
+// reader of catByPop, catByPrice or the links of c calls it first.
+func (e *Engine) category(c uint32) {
+	if e.catReady[c].Load() {
+		return
 	}
+	e.catMu.Lock()
+	defer e.catMu.Unlock()
+	if e.catReady[c].Load() {
+		return
+	}
+	it := &e.b.Items
+	slices.SortFunc(e.catByPop[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
+		if oa, ob := it.Orders[a], it.Orders[b]; oa != ob {
+			return cmp.Compare(ob, oa)
+		}
+		return cmp.Compare(a, b)
+	})
+	slices.SortFunc(e.catByPrice[e.catOff[c]:e.catOff[c+1]], func(a, b uint32) int {
+		if pa, pb := priceKey(it.Price[a]), priceKey(it.Price[b]); pa != pb {
+			return cmp.Compare(pa, pb)
+		}
+		return cmp.Compare(a, b)
+	})
+	if c != 0 {
+		e.linkCategory(c)
+	}
+	e.catReady[c].Store(true)
+}
+
+// links returns category c's linked categories and their lifts.
+func (e *Engine) links(c uint32) ([]uint32, []float32) {
+	e.category(c)
+	lo := int(c) * perCat
+	hi := lo + int(e.catLinkN[c])
+	return e.catLinkTo[lo:hi], e.catLinkLift[lo:hi]
 }
 
 // priceKey sorts unknown prices last.
@@ -313,6 +352,10 @@ func (e *Engine) indexFeedback() {
 		e.fbPrior = added / shown
 	}
 }
+
+// pools builds, once, the impulse pool (by popularity) and the gap
+// fillers (by price): only checkout and a free-delivery nudge need them.
+func (e *Engine) pools() { e.poolsOnce.Do(e.indexPools) }
 
 func (e *Engine) indexPools() {
 	it := &e.b.Items
@@ -472,59 +515,57 @@ func clampK(k, def int) int {
 // category, by summed joint count over expected. One pass over the pairs,
 // category by category, with dense accumulators (no maps: this runs at
 // every blob load in the browser).
-func (e *Engine) links() { e.linksOnce.Do(e.indexCategoryLinks) }
-
-func (e *Engine) indexCategoryLinks() {
+// linkCategory links category ca to the categories its items' mined
+// neighbours fall in most above chance: lift of the summed pair counts
+// over the summed counts expected, smoothed by one.
+func (e *Engine) linkCategory(ca uint32) {
 	nc := len(e.catRef)
 	it, p := &e.b.Items, &e.b.Pairs
 	N := float64(e.b.Stats.Orders)
-	obs := make([]float64, nc)
-	exp := make([]float64, nc)
+	if e.catObs == nil {
+		e.catObs, e.catExp = make([]float64, nc), make([]float64, nc)
+	}
+	obs, exp := e.catObs, e.catExp
 	var touched []uint32
+	for _, a := range e.catByPop[e.catOff[ca]:e.catOff[ca+1]] {
+		for j := p.Off[a]; j < p.Off[a+1]; j++ {
+			cb := e.cat[p.To[j]]
+			if cb == 0 || cb == ca {
+				continue
+			}
+			if obs[cb] == 0 && exp[cb] == 0 {
+				touched = append(touched, cb)
+			}
+			obs[cb] += float64(p.NAB[j])
+			if N > 0 {
+				exp[cb] += float64(it.Orders[a]) * float64(it.Orders[p.To[j]]) / N
+			}
+			if obs[cb] == 0 && exp[cb] == 0 {
+				exp[cb] = 1e-300 // keep it marked as touched
+			}
+		}
+	}
 	type link struct {
 		to   uint32
 		lift float64
 	}
-	var ls []link
-	const perCat = 6
-	e.catLinkOff = make([]uint32, nc+1)
-	for ca := 1; ca < nc; ca++ {
-		touched = touched[:0]
-		for _, a := range e.catByPop[e.catOff[ca]:e.catOff[ca+1]] {
-			for j := p.Off[a]; j < p.Off[a+1]; j++ {
-				cb := e.cat[p.To[j]]
-				if cb == 0 || cb == uint32(ca) {
-					continue
-				}
-				if obs[cb] == 0 && exp[cb] == 0 {
-					touched = append(touched, cb)
-				}
-				obs[cb] += float64(p.NAB[j])
-				if N > 0 {
-					exp[cb] += float64(it.Orders[a]) * float64(it.Orders[p.To[j]]) / N
-				}
-				if obs[cb] == 0 && exp[cb] == 0 {
-					exp[cb] = 1e-300 // keep it marked as touched
-				}
-			}
-		}
-		ls = ls[:0]
-		for _, cb := range touched {
-			ls = append(ls, link{to: cb, lift: (obs[cb] + 1) / (exp[cb] + 1)})
-			obs[cb], exp[cb] = 0, 0
-		}
-		sort.Slice(ls, func(x, y int) bool {
-			if ls[x].lift != ls[y].lift {
-				return ls[x].lift > ls[y].lift
-			}
-			return ls[x].to < ls[y].to
-		})
-		for _, l := range ls[:min(len(ls), perCat)] {
-			e.catLinkTo = append(e.catLinkTo, l.to)
-			e.catLinkLift = append(e.catLinkLift, float32(l.lift))
-		}
-		e.catLinkOff[ca+1] = uint32(len(e.catLinkTo))
+	ls := make([]link, 0, len(touched))
+	for _, cb := range touched {
+		ls = append(ls, link{to: cb, lift: (obs[cb] + 1) / (exp[cb] + 1)})
+		obs[cb], exp[cb] = 0, 0
 	}
+	sort.Slice(ls, func(x, y int) bool {
+		if ls[x].lift != ls[y].lift {
+			return ls[x].lift > ls[y].lift
+		}
+		return ls[x].to < ls[y].to
+	})
+	lo := int(ca) * perCat
+	for i, l := range ls[:min(len(ls), perCat)] {
+		e.catLinkTo[lo+i] = l.to
+		e.catLinkLift[lo+i] = float32(l.lift)
+	}
+	e.catLinkN[ca] = uint8(min(len(ls), perCat))
 }
 
 func (e *Engine) indexPairEvidence() {

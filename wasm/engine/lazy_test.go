@@ -1,10 +1,12 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/xsell/xsell/wasm/blob"
@@ -143,5 +145,61 @@ func TestAppendTenths(t *testing.T) {
 		if got := string(appendTenths(nil, x)); got != want {
 			t.Fatalf("%v: %q, want %q", x, got, want)
 		}
+	}
+}
+
+// TestConcurrentFirstUse: an engine is safe for concurrent use, including
+// the per-category order and links and the pools built on first use: every
+// goroutine gets the answers one goroutine alone gets (go test -race shows
+// any unguarded first use).
+func TestConcurrentFirstUse(t *testing.T) {
+	b := synth.Build(synth.Options{Items: 2000, Neighbours: 30, Seed: 9})
+	alone, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := New(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ctxs []Context
+	for i := 0; i < 200; i++ {
+		pl := []Placement{Product, Cart, Checkout}[i%3]
+		ctx := Context{Placement: pl, Anchor: int32(i * 7 % 2000), Now: 1_781_000_000, FreeDelivery: 60}
+		if pl != Product {
+			ctx.Cart = []Line{{Item: uint32(i * 13 % 2000), Qty: 1}}
+		}
+		ctxs = append(ctxs, ctx)
+	}
+	want := make([][]Suggestion, len(ctxs))
+	for i := range ctxs {
+		want[i] = alone.Recommend(&ctxs[i], nil)
+		if alt := alone.Alternatives(uint32(ctxs[i].Anchor), &ctxs[i], nil); len(alt) > 0 {
+			want[i] = append(want[i], alt...)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for k := range ctxs {
+				i := (k*5 + g*31) % len(ctxs)
+				got := shared.Recommend(&ctxs[i], nil)
+				if alt := shared.Alternatives(uint32(ctxs[i].Anchor), &ctxs[i], nil); len(alt) > 0 {
+					got = append(got, alt...)
+				}
+				if !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("goroutine %d, context %d: %+v, want %+v", g, i, got, want[i])
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -644,14 +644,15 @@ func (r *run) fromViewed() {
 // related to the anchors: the cheapest that closes it first.
 func (r *run) fromGap() {
 	e, s := r.e, r.s
-	e.links()
+	e.pools()
 	for _, a := range s.anchors {
 		c := e.cat[a.item]
 		if c == 0 {
 			continue
 		}
 		s.relCat[c] = s.gen
-		for _, l := range e.catLinkTo[e.catLinkOff[c]:e.catLinkOff[c+1]] {
+		to, _ := e.links(c)
+		for _, l := range to {
 			s.relCat[l] = s.gen
 		}
 	}
@@ -679,14 +680,15 @@ func (r *run) fromGap() {
 // anchor's category.
 func (r *run) fromCategories() {
 	e, s := r.e, r.s
-	e.links()
 	for _, a := range s.anchors {
 		c := e.cat[a.item]
 		if c == 0 {
 			continue
 		}
-		for l := e.catLinkOff[c]; l < e.catLinkOff[c+1]; l++ {
-			to, lift := e.catLinkTo[l], e.catLinkLift[l]
+		tos, lifts := e.links(c)
+		for l, to := range tos {
+			lift := lifts[l]
+			e.category(to)
 			taken := 0
 			for _, item := range e.catByPop[e.catOff[to]:e.catOff[to+1]] {
 				if taken >= 3 {
@@ -713,6 +715,7 @@ func (r *run) fromImpulse() {
 	e, s := r.e, r.s
 	price := e.b.Items.Price
 	taken := 0
+	e.pools()
 	for _, item := range e.impulse {
 		if taken >= 4 {
 			break

@@ -29,6 +29,8 @@ const routes = {
   '/v1/stats': { GET: getStats },
   '/v1/export': { GET: getExport },
   '/v1/recommend': { GET: getRecommend },
+  '/v1/dead': { GET: listDead },
+  '/v1/dead/replay': { POST: replayDead },
 };
 
 export default {
@@ -299,6 +301,51 @@ async function ingest(env, bodies) {
     env.DB.prepare('INSERT OR REPLACE INTO archives (key, events, at) VALUES (?1, ?2, ?3)')
       .bind(text(key), texts.reduce((n, c) => n + JSON.parse(c).length, 0), new Date().toISOString()),
   ]);
+}
+
+// ---- dead letters ----------------------------------------------------------------
+
+// Messages the consumer failed max_retries times (D1 down, a bug) are
+// archived by the dead-letter consumer under dead/<message id>.json, never
+// dropped. An operator lists them and, once the cause is fixed, replays
+// them: each goes back on the events queue as it was, and its archive is
+// deleted only once the queue holds it. Replaying twice is harmless: the
+// consumer writes every event once (INSERT OR IGNORE by event id).
+const DEAD = 'dead/';
+const REPLAY_PER_CALL = 100;
+
+async function listDead(request, env) {
+  await requireToken(request, env);
+  const listed = await env.BLOBS.list({ prefix: DEAD, limit: 1000 });
+  return json({
+    messages: listed.objects.length,
+    more: listed.truncated,
+    keys: listed.objects.slice(0, 100).map((o) => ({ key: o.key, bytes: o.size, at: o.uploaded })),
+  }, 200, { 'cache-control': 'no-store' });
+}
+
+async function replayDead(request, env) {
+  await requireToken(request, env);
+  if (!env.EVENTS) throw new HttpError(503, 'no_queue', 'no events queue is bound: nothing to replay into');
+  const max = intVar(env, 'MAX_EVENT_BODY_BYTES', 65536) * 4;
+  const listed = await env.BLOBS.list({ prefix: DEAD, limit: REPLAY_PER_CALL });
+  let replayed = 0;
+  const skipped = [];
+  for (const o of listed.objects) {
+    // The archive is bytes from storage an operator can edit: bounded here,
+    // parsed and validated by the Go core when the consumer takes it.
+    if (o.size > max) {
+      skipped.push({ key: o.key, reason: `over ${max} bytes` });
+      continue;
+    }
+    const obj = await env.BLOBS.get(o.key);
+    if (!obj) continue; // replayed meanwhile by another call
+    await env.EVENTS.send(await obj.text(), { contentType: 'text' });
+    await env.BLOBS.delete(o.key);
+    replayed++;
+  }
+  const left = await env.BLOBS.list({ prefix: DEAD, limit: 1000 });
+  return json({ replayed, skipped, left: left.objects.length, more: left.truncated }, 200, { 'cache-control': 'no-store' });
 }
 
 // ---- reports -------------------------------------------------------------------

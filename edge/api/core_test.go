@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -106,6 +107,9 @@ func TestComputeStats(t *testing.T) {
 	if len(s.ByRule) != 2 || s.ByRule[0].Key != "matrix" || s.ByRule[0].TakeRate != 0.2 || len(s.ByDay) != 2 || len(s.ByPlacement) != 1 {
 		t.Errorf("slices %+v %+v %+v", s.ByRule, s.ByDay, s.ByPlacement)
 	}
+	if len(s.Rows) != 2 || s.Rows[0].Day != "2025-11-21" || s.Rows[1].Rule != "matrix" || s.Rows[1].Adds != 10 || s.RowsTruncated {
+		t.Errorf("rows %+v (truncated %v)", s.Rows, s.RowsTruncated)
+	}
 	if len(s.Orders) != 2 {
 		t.Fatalf("orders %+v", s.Orders)
 	}
@@ -123,6 +127,22 @@ func TestComputeStats(t *testing.T) {
 	}
 	if _, err := json.Marshal(s); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStatsRowsBounded: a long range answers the latest MaxStatsRows rows,
+// in order, and says it dropped the rest.
+func TestStatsRowsBounded(t *testing.T) {
+	var rows []RuleRow
+	for i := MaxStatsRows + 10; i > 0; i-- { // newest first, as SQL may answer
+		rows = append(rows, RuleRow{Day: fmt.Sprintf("2025-%05d", i), Rule: "pairs", Placement: "cart", Variant: "a", Impressions: 1})
+	}
+	s := ComputeStats(StatsInput{Rules: rows})
+	if len(s.Rows) != MaxStatsRows || !s.RowsTruncated || s.Rows[0].Day != "2025-00011" || s.Rows[len(s.Rows)-1].Day != fmt.Sprintf("2025-%05d", MaxStatsRows+10) {
+		t.Fatalf("%d rows, truncated %v, first %q, last %q", len(s.Rows), s.RowsTruncated, s.Rows[0].Day, s.Rows[len(s.Rows)-1].Day)
+	}
+	if s.Totals.Impressions != int64(MaxStatsRows+10) {
+		t.Fatalf("totals count every row: %d", s.Totals.Impressions)
 	}
 }
 

@@ -85,7 +85,17 @@ type Stats struct {
 	ByVariant   []Funnel        `json:"by_variant"`
 	ByDay       []Funnel        `json:"by_day"`
 	Orders      []VariantOrders `json:"orders"`
+	// Rows are the per-day rows by rule, placement and variant the
+	// dashboard splits its time series by, in order of day, placement,
+	// rule, variant; at most MaxStatsRows (the earliest are dropped and
+	// RowsTruncated says so: ask for fewer days).
+	Rows          []RuleRow `json:"rows"`
+	RowsTruncated bool      `json:"rows_truncated"`
 }
+
+// MaxStatsRows bounds the rows of one stats answer: 90 days of 6
+// placements × 10 rules × 3 variants fit several times over.
+const MaxStatsRows = 50_000
 
 // ComputeStats folds aggregate rows into the stats answer.
 func ComputeStats(in StatsInput) Stats {
@@ -117,6 +127,24 @@ func ComputeStats(in StatsInput) Stats {
 	s.ByPlacement = by(func(r RuleRow) string { return r.Placement })
 	s.ByVariant = by(func(r RuleRow) string { return r.Variant })
 	s.ByDay = by(func(r RuleRow) string { return r.Day })
+	s.Rows = make([]RuleRow, len(in.Rules))
+	copy(s.Rows, in.Rules)
+	sort.Slice(s.Rows, func(i, j int) bool {
+		a, b := &s.Rows[i], &s.Rows[j]
+		if a.Day != b.Day {
+			return a.Day < b.Day
+		}
+		if a.Placement != b.Placement {
+			return a.Placement < b.Placement
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		return a.Variant < b.Variant
+	})
+	if len(s.Rows) > MaxStatsRows {
+		s.Rows, s.RowsTruncated = s.Rows[len(s.Rows)-MaxStatsRows:], true
+	}
 
 	groups := map[string]*[2]OrderGroup{}
 	for _, g := range in.Orders {

@@ -365,6 +365,10 @@ describe('events', () => {
     assert.equal(pairs.take_rate, 0.333333);
     assert.deepEqual(s.by_placement.map((x) => x.key), ['cart', 'checkout']);
     assert.equal(s.by_day.length, 1);
+    // The per-day rows the dashboard splits its time series by.
+    assert.equal(s.rows_truncated, false);
+    assert.deepEqual(s.rows.map((x) => [x.placement, x.rule, x.impressions, x.adds]), [['cart', 'pairs', 3, 1], ['checkout', 'impulse', 1, 0]]);
+    assert.ok(s.rows.every((x) => x.day === s.by_day[0].key && x.variant === 'a'));
     const a = s.orders.find((x) => x.variant === 'a');
     assert.deepEqual(a.with_suggestions, { orders: 1, aov: 780, items_per_order: 2 });
     assert.deepEqual(a.without_suggestions, { orders: 1, aov: 100, items_per_order: 2 });

@@ -476,6 +476,15 @@ test('dashboard draws the stats of the events the earlier tests sent', T, async 
   const charts = await page.evaluate(() => [...document.querySelectorAll('canvas[data-chart]')].map((c) => [c.dataset.chart, !!globalThis.Chart.getChart(c)]));
   assert.deepEqual(charts.filter(([, drawn]) => !drawn), [], 'charts not drawn');
   assert.ok((await page.locator('[data-rules] tbody tr').count()) >= 1, 'no rule rows');
+  // The time series split by placement: one line per placement the events name.
+  const placements = new Set(stats.rows.map((r) => r.placement || '(none)'));
+  await page.selectOption('[data-series]', 'placement');
+  const lines = await page.waitForFunction((n) => {
+    const c = globalThis.Chart.getChart(document.querySelector('canvas[data-chart="time"]'));
+    const got = c?.data.datasets.map((d) => d.label) || [];
+    return got.length === n ? got : null;
+  }, placements.size, { timeout: 10000 });
+  assert.deepEqual((await lines.jsonValue()).sort(), [...placements].sort());
   await shot(page, '10-dashboard');
   // A wrong token is refused with the edge's message, not a blank page.
   await page.goto(`${backend.url}/dashboard.html?token=wrong`);

@@ -103,6 +103,9 @@ type Mining struct {
 	Confidence   float64 `json:"confidence" msgpack:"confidence"`         // z for the lower bound (1.96)
 	TripleMin    int     `json:"triple_min" msgpack:"triple_min"`         // n_ABC at least for {A,B}→C
 	TriplePairs  int     `json:"triple_pairs" msgpack:"triple_pairs"`     // antecedent pairs examined at most
+	// Tuned says which weights matrixgen chose on a validation split of
+	// the orders and how they scored (for inspect and reports); not an input.
+	Tuned string `json:"-" msgpack:"tuned,omitempty"`
 }
 
 // Experiment splits visitors into variants by a hash of the visitor id.

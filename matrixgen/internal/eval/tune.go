@@ -55,7 +55,7 @@ type Tuning struct {
 	// Why is set when there was no search (too few orders); Trials is then
 	// empty.
 	Why string `json:"why,omitempty"`
-	// Split describes the validation split; Fit and Validation count its
+	// Split says how orders were split (by time or position); Fit and Validation count its
 	// orders, Baskets and Queries what was scored.
 	Split      string  `json:"split"`
 	Fit        int     `json:"fit_orders"`
@@ -68,14 +68,14 @@ type Tuning struct {
 // String is one line for build reports and the blob's policy.
 func (t *Tuning) String() string {
 	if t.Why != "" {
-		return fmt.Sprintf("weights.evidence_power %g (default: %s)", t.Chosen, t.Why)
+		return fmt.Sprintf("weights.evidence_power %g (the default: %s)", t.Chosen, t.Why)
 	}
 	var tr []string
 	for _, x := range t.Trials {
 		tr = append(tr, fmt.Sprintf("q=%g %.4f/%.3f", x.Power, x.HR3, x.Cov3))
 	}
-	return fmt.Sprintf("weights.evidence_power %g, best HR@3 (tie: Cov@3) over %d hide-one queries of %d validation baskets, mined on the other %d orders (%s): %s",
-		t.Chosen, t.Queries, t.Baskets, t.Fit, t.Split, strings.Join(tr, ", "))
+	return fmt.Sprintf("weights.evidence_power %g, chosen by HR@3 on the latest %d orders (%d baskets, %d hide-one queries), mined on the %d before, split %s; HR@3/Cov@3: %s",
+		t.Chosen, t.Validation, t.Baskets, t.Queries, t.Fit, t.Split, strings.Join(tr, ", "))
 }
 
 // Tune chooses the policy's evidence power for in.Orders when the policy
@@ -117,7 +117,10 @@ func Tune(in compile.Inputs, opt compile.Options, cfg TuneConfig) (blob.Policy, 
 		t.Why = err.Error()
 		return settle()
 	}
-	t.Split, t.Fit, t.Validation = sp.String(d), len(sp.Train), len(sp.Test)
+	t.Split, t.Fit, t.Validation = "by time", len(sp.Train), len(sp.Test)
+	if !sp.ByTime {
+		t.Split = "by order position (" + sp.Why + ")"
+	}
 	fit, toFit := restrict(d, sp.Train)
 	ids, baskets := holdOut(d, fit, toFit, sp.Test)
 	if len(baskets) < cfg.MinBaskets {

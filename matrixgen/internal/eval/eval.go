@@ -130,7 +130,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res.JSON())
+		j := res.JSON()
+		j.Tuning = shop.Tuning
+		return enc.Encode(j)
 	}
 	fmt.Fprintf(stdout, "orders:     %s (%s): %d orders\n", orders, shop.Orders.Format, res.Orders)
 	res.Print(stdout, shop.params(rep, catalog, matrix, policy))

@@ -48,16 +48,20 @@ func TestTune(t *testing.T) {
 		// or a search over every candidate.
 		pinned, fallback bool
 		why              string
+		folds            int
 	}{
 		{name: "the policy sets q: nothing to choose", orders: readOrders(t, groceries), policy: &pinned, pinned: true},
 		{name: "50 orders: too few, the default", orders: readOrders(t, timedOrders(t)), fallback: true, why: "10 validation baskets of two or more items, fewer than 100"},
 		{name: "groceries: a search", orders: readOrders(t, groceries)},
-		// q = 2 and 3 tie on HR@3 here: the coverage decides.
-		{name: "the first 3000 groceries orders: a search, a tie", orders: basketsFile(t, lines[:3000])},
+		{name: "the first 3000 groceries orders: a search", orders: basketsFile(t, lines[:3000])},
+		{name: "groceries, two validation blocks", orders: readOrders(t, groceries), folds: 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := DefaultTuneConfig()
+			if c.folds > 0 {
+				cfg.Folds = c.folds
+			}
 			pol, tun, err := Tune(compile.Inputs{Orders: c.orders, Policy: c.policy}, compile.Options{Workers: 1}, cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -82,23 +86,32 @@ func TestTune(t *testing.T) {
 						t.Errorf("trial %+v out of range", tr)
 					}
 				}
-				// Best HR@3, then coverage, then the smaller power.
-				ranked := slices.Clone(tun.Trials)
-				slices.SortStableFunc(ranked, func(a, b Trial) int {
-					switch {
-					case a.HR3 != b.HR3:
-						return cmp.Compare(b.HR3, a.HR3)
-					case a.Cov3 != b.Cov3:
-						return cmp.Compare(b.Cov3, a.Cov3)
+				// The best HR@3 has no SE; the choice is within its own SE of
+				// the best, and no other candidate that is covers more.
+				best := slices.MaxFunc(tun.Trials, func(a, b Trial) int { return cmp.Compare(a.HR3, b.HR3) })
+				var chosen Trial
+				for _, tr := range tun.Trials {
+					if tr.Power == tun.Chosen {
+						chosen = tr
 					}
-					return cmp.Compare(a.Power, b.Power)
-				})
-				best := ranked[0]
-				if !slices.Equal(powers, cfg.Powers) || tun.Chosen != best.Power || pol.Weights.EvidencePower != best.Power {
-					t.Errorf("trials %+v, chosen %v, policy %v: want every candidate and the best HR@3", tun.Trials, tun.Chosen, pol.Weights.EvidencePower)
+					if (tr.SE == 0) != (tr.Power == best.Power) {
+						t.Errorf("trial %+v: want an SE for every trial but the best (%v)", tr, best.Power)
+					}
 				}
-				if tun.Fit+tun.Validation != c.orders.Len() || tun.Validation != c.orders.Len()/5 || tun.Baskets < cfg.MinBaskets || tun.Queries < 2*tun.Baskets {
-					t.Errorf("split %+v of %d orders: want the latest 20%% held out", tun, c.orders.Len())
+				if best.HR3-chosen.HR3 > chosen.SE {
+					t.Errorf("chose %+v, more than its SE below the best %+v", chosen, best)
+				}
+				for _, tr := range tun.Trials {
+					if best.HR3-tr.HR3 <= tr.SE && tr.Cov3 > chosen.Cov3 {
+						t.Errorf("chose %+v, but %+v is as good within its SE and covers more", chosen, tr)
+					}
+				}
+				if !slices.Equal(powers, cfg.Powers) || pol.Weights.EvidencePower != tun.Chosen {
+					t.Errorf("trials %+v, chosen %v, policy %v: want every candidate, and the choice in the policy", tun.Trials, tun.Chosen, pol.Weights.EvidencePower)
+				}
+				v := c.orders.Len() / 5
+				if tun.Folds != cfg.Folds || tun.Fit != c.orders.Len()-v || tun.Validation != cfg.Folds*v || tun.Baskets < cfg.MinBaskets || tun.Queries < 2*tun.Baskets {
+					t.Errorf("split %+v of %d orders: want %d blocks of the latest 20%% held out", tun, c.orders.Len(), cfg.Folds)
 				}
 			}
 			if pol.Mining.Tuned != tun.String() || !strings.HasPrefix(pol.Mining.Tuned, "weights.evidence_power ") {
@@ -154,5 +167,41 @@ func TestTuneNoPeeking(t *testing.T) {
 	}
 	if !reflect.DeepEqual(alone, tunings[0]) {
 		t.Errorf("Tune on the training orders alone: %+v, the evaluation's: %+v", alone, tunings[0])
+	}
+}
+
+// choose on hand-made validation results: four baskets of ten queries.
+func TestChoose(t *testing.T) {
+	queries := []float64{10, 10, 10, 10}
+	cases := []struct {
+		name string
+		// per candidate (powers 1, 2, 3): hits per basket and coverage
+		hits [3][]float64
+		cov  [3]float64
+		want float64
+	}{
+		{"a clear winner keeps its place whatever the coverage",
+			[3][]float64{{1, 1, 1, 1}, {5, 5, 5, 5}, {2, 2, 2, 2}}, [3]float64{0.9, 0.1, 0.9}, 2},
+		{"within one SE of the best: the widest coverage",
+			[3][]float64{{1, 1, 1, 1}, {6, 4, 6, 4}, {4, 6, 4, 4}}, [3]float64{0.9, 0.1, 0.5}, 3},
+		{"a tie on HR@3: the wider coverage",
+			[3][]float64{{5, 5, 5, 5}, {5, 5, 5, 5}, {0, 0, 0, 0}}, [3]float64{0.2, 0.3, 0.9}, 2},
+		{"within one SE, the same coverage: the smaller power",
+			[3][]float64{{0, 0, 0, 0}, {6, 4, 6, 4}, {4, 6, 4, 4}}, [3]float64{0.1, 0.5, 0.5}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			trials := make([]Trial, 3)
+			for i := range trials {
+				var h float64
+				for _, x := range c.hits[i] {
+					h += x
+				}
+				trials[i] = Trial{Power: float64(i + 1), HR3: h / 40, Cov3: c.cov[i]}
+			}
+			if got := choose(trials, c.hits[:], queries); got != c.want {
+				t.Errorf("chose q=%v, want %v (trials %+v)", got, c.want, trials)
+			}
+		})
 	}
 }

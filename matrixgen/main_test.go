@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/xsell/xsell/matrixgen/internal/input"
@@ -94,23 +95,54 @@ func TestExitStatus(t *testing.T) {
 	}
 }
 
-// buildSample builds the demo shop's blob and returns its path.
+// buildSample builds the demo shop's blob and returns its path. Several
+// tests read it, none changes it: it is built once per run (the build
+// mines twice, to choose the evidence power), into a directory TestMain
+// removes.
 func buildSample(t *testing.T) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "new", "dir", "shop.blob") // directories are made
-	code, _, stderr := runCLI(t, nil, "build",
-		"--orders", filepath.Join(sample, "online-retail-sample.csv"), "--orders-format", "online-retail",
-		"--catalog", filepath.Join(sample, "catalog.csv"), "--matrix", filepath.Join(sample, "matrix.csv"),
-		"--policy", filepath.Join(sample, "policy.json"), "--no-triples", "-o", out)
-	if code != exitOK {
-		t.Fatalf("build: exit %d\n%s", code, stderr)
-	}
-	for _, want := range []string{"items     2829 (catalog)", "curated   33 matrix rows", "not in the catalog", "cancellation applied"} {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("build summary lacks %q:\n%s", want, stderr)
+	sampleOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "matrixgen-test-")
+		if err != nil {
+			sampleErr = err
+			return
 		}
+		sampleDir = dir
+		out := filepath.Join(dir, "new", "dir", "shop.blob") // directories are made
+		code, _, stderr := runCLI(t, nil, "build",
+			"--orders", filepath.Join(sample, "online-retail-sample.csv"), "--orders-format", "online-retail",
+			"--catalog", filepath.Join(sample, "catalog.csv"), "--matrix", filepath.Join(sample, "matrix.csv"),
+			"--policy", filepath.Join(sample, "policy.json"), "--no-triples", "-o", out)
+		if code != exitOK {
+			sampleErr = fmt.Errorf("build: exit %d\n%s", code, stderr)
+			return
+		}
+		for _, want := range []string{"items     2829 (catalog)", "curated   33 matrix rows", "not in the catalog", "cancellation applied", "tuned     weights.evidence_power "} {
+			if !strings.Contains(stderr, want) {
+				sampleErr = fmt.Errorf("build summary lacks %q:\n%s", want, stderr)
+				return
+			}
+		}
+		sampleOut = out
+	})
+	if sampleErr != nil {
+		t.Fatal(sampleErr)
 	}
-	return out
+	return sampleOut
+}
+
+var (
+	sampleOnce           sync.Once
+	sampleDir, sampleOut string
+	sampleErr            error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sampleDir != "" {
+		os.RemoveAll(sampleDir)
+	}
+	os.Exit(code)
 }
 
 func TestBuildSampleAndManifest(t *testing.T) {

@@ -54,7 +54,7 @@ func TestTune(t *testing.T) {
 		{name: "50 orders: too few, the default", orders: readOrders(t, timedOrders(t)), fallback: true, why: "10 validation baskets of two or more items, fewer than 100"},
 		{name: "groceries: a search", orders: readOrders(t, groceries)},
 		{name: "the first 3000 groceries orders: a search", orders: basketsFile(t, lines[:3000])},
-		{name: "groceries, two validation blocks", orders: readOrders(t, groceries), folds: 2},
+		{name: "the first 3000 groceries orders, two validation blocks", orders: basketsFile(t, lines[:3000]), folds: 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -117,9 +117,11 @@ func TestTune(t *testing.T) {
 			if pol.Mining.Tuned != tun.String() || !strings.HasPrefix(pol.Mining.Tuned, "weights.evidence_power ") {
 				t.Errorf("policy records %q, want %q", pol.Mining.Tuned, tun.String())
 			}
-			again, tun2, err := Tune(compile.Inputs{Orders: c.orders, Policy: c.policy}, compile.Options{Workers: 2}, cfg)
-			if err != nil || !reflect.DeepEqual(tun, tun2) || !reflect.DeepEqual(pol, again) {
-				t.Errorf("a second run differs: %+v, %v", tun2, err)
+			if c.folds == 0 { // determinism, once per kind of case
+				again, tun2, err := Tune(compile.Inputs{Orders: c.orders, Policy: c.policy}, compile.Options{Workers: 2}, cfg)
+				if err != nil || !reflect.DeepEqual(tun, tun2) || !reflect.DeepEqual(pol, again) {
+					t.Errorf("a second run differs: %+v, %v", tun2, err)
+				}
 			}
 		})
 	}

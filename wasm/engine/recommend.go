@@ -517,8 +517,9 @@ const PairFloor = 0.02
 // far better than the log lift, which favours rare items seen together a
 // few times. Above 1, q lets a cart item's strongest complements count for
 // more than many weak ones: Online Retail (families of variants) ranks best
-// with q = 3, groceries with q = 1 or 2, so matrixgen build chooses q per
-// shop on a validation split of its orders (docs/eval.md).
+// with q = 3 or 4 and loses half its hits at q = 1, groceries with 2 or 3,
+// so matrixgen build chooses q per shop on a validation split of its
+// orders (docs/eval.md, third round).
 func pairEvidence(N, sh, q, nab, na, nb float64) float64 {
 	if lnLift(N, sh, nab, na*nb) <= 0 {
 		return 0

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xsell/xsell/matrixgen/internal/compile"
+	"github.com/xsell/xsell/matrixgen/internal/eval"
 	"github.com/xsell/xsell/matrixgen/internal/input"
 	"github.com/xsell/xsell/wasm/blob"
 )
@@ -129,10 +130,19 @@ func (e *env) build(args []string) error {
 			return err
 		}
 	}
-	b, rep, err := compile.Compile(in, compile.Options{
+	opt := compile.Options{
 		Created: created, Generator: generatorID, Workers: f.workers, NoTriples: f.noTriples,
 		Progress: func(done, total int) { prog.set("mining", int64(done), int64(total)) },
-	})
+	}
+	// What the policy leaves to matrixgen (weights.evidence_power 0) is
+	// chosen on a validation split of these orders before mining them all.
+	prog.set("tuning", 0, 0)
+	pol, tun, err := eval.Tune(in, opt, eval.DefaultTuneConfig())
+	if err != nil {
+		return err
+	}
+	in.Policy = &pol
+	b, rep, err := compile.Compile(in, opt)
 	if err != nil {
 		return err
 	}
@@ -155,7 +165,7 @@ func (e *env) build(args []string) error {
 	prog.done()
 	if !f.quiet {
 		warns = append(warns, rep.Warnings...)
-		printSummary(e, f.out, manPath, enc, b, rep, warns, time.Since(start))
+		printSummary(e, f.out, manPath, enc, b, rep, tun, warns, time.Since(start))
 	}
 	return nil
 }
@@ -244,7 +254,7 @@ func writeFile(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-func printSummary(e *env, out, manPath string, enc []byte, b *blob.Blob, rep *compile.Report, warns input.Warnings, took time.Duration) {
+func printSummary(e *env, out, manPath string, enc []byte, b *blob.Blob, rep *compile.Report, tun *eval.Tuning, warns input.Warnings, took time.Duration) {
 	w := e.stderr
 	fmt.Fprintf(w, "wrote %s (%s, hash %s…) and %s in %.2fs\n", out, byteSize(int64(len(enc))), b.Header.HashHex()[:12], manPath, took.Seconds())
 	src := "catalog"
@@ -261,6 +271,11 @@ func printSummary(e *env, out, manPath string, enc []byte, b *blob.Blob, rep *co
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  mined     %d pairs, %d {A,B}→C rules\n", rep.Pairs, rep.Triples)
 	fmt.Fprintf(w, "  curated   %d matrix rows, %d feedback rows\n", rep.MatrixRows, rep.FeedbackRows)
+	if tun != nil {
+		fmt.Fprintf(w, "  tuned     %s\n", tun)
+	} else {
+		fmt.Fprintf(w, "  evidence  power %g (set by the policy)\n", b.Policy.Weights.EvidencePower)
+	}
 	if rep.UnknownItems > 0 {
 		fmt.Fprintf(w, "  unknown   %d items in the orders are not in the catalog (%d lines left out), e.g. %s\n",
 			rep.UnknownItems, rep.UnknownLines, strings.Join(rep.UnknownExamples, ", "))

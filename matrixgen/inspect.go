@@ -84,6 +84,7 @@ func (e *env) inspect(args []string) error {
 	fmt.Fprintf(w, "roles\t%s\n", roleCounts(b))
 	fmt.Fprintf(w, "policy\tk %s; price ratio %s; free delivery %g; %d exclusions; %d experiments\n",
 		placementInts(b.Policy.K), placementFloats(b.Policy.MaxPriceRatio), b.Policy.FreeDelivery, len(b.Policy.Exclusions), len(b.Policy.Experiments))
+	fmt.Fprintf(w, "evidence\t%s\n", evidencePower(b))
 	for _, x := range b.Policy.Experiments {
 		var vs []string
 		for _, v := range x.Variants {
@@ -193,4 +194,18 @@ func isoTime(t int64) string {
 		return "unknown"
 	}
 	return time.Unix(t, 0).UTC().Format(time.RFC3339)
+}
+
+// evidencePower says which q the engine scores with and where it came from.
+func evidencePower(b *blob.Blob) string {
+	w := b.Policy.Weights
+	switch {
+	case b.Policy.Mining.Tuned != "":
+		return b.Policy.Mining.Tuned
+	case w.EvidencePower == 0:
+		return fmt.Sprintf("power %g (the default; the blob does not set it)", w.Power())
+	case w.EvidencePower != w.Power():
+		return fmt.Sprintf("power %g (the blob's %g is out of bounds)", w.Power(), w.EvidencePower)
+	}
+	return fmt.Sprintf("power %g (set by the policy)", w.Power())
 }

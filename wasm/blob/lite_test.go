@@ -49,6 +49,12 @@ func TestLiteDecoderMatchesMsgpack(t *testing.T) {
 	withExperiments.Policy.Exclusions = Exclusions{{Segment: "diabetic", Tag: "sugar"}}
 	withExperiments.Policy.FreeDelivery = 49.99
 	empty := &Blob{Policy: DefaultPolicy()}
+	tuned := sample()
+	tuned.Policy.Weights.EvidencePower = 1
+	tuned.Policy.Mining.Tuned = "weights.evidence_power 1, chosen by HR@3 on the latest 372 orders"
+	tuned.Policy.Experiments = Experiments{{Name: "q", Variants: Variants{
+		{Name: "shop's q", Weight: 1, Weights: &Weights{Evidence: 1, Curated: 2}},
+		{Name: "q 2.5", Weight: 1, Weights: &Weights{Evidence: 1, Curated: 2, EvidencePower: 2.5}}}}}
 	for _, tc := range []struct {
 		name  string
 		b     *Blob
@@ -56,9 +62,25 @@ func TestLiteDecoderMatchesMsgpack(t *testing.T) {
 	}{
 		{"sample", sample(), false}, {"experiments and exclusions", withExperiments, false}, {"empty catalog", empty, false},
 		{"sample, owned", sample(), true}, {"experiments and exclusions, owned", withExperiments, true}, {"empty catalog, owned", empty, true},
+		{"evidence power in the policy and a variant", tuned, false}, {"evidence power, owned", tuned, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			full, lite := liteBoth(t, tc.b, tc.owned)
+			for _, b := range []*Blob{full, lite} {
+				if got, want := b.Policy.Weights.EvidencePower, tc.b.Policy.Weights.EvidencePower; got != want {
+					t.Errorf("weights.evidence_power read as %v, want %v", got, want)
+				}
+				if got, want := b.Policy.Mining.Tuned, tc.b.Policy.Mining.Tuned; got != want {
+					t.Errorf("mining.tuned read as %q, want %q", got, want)
+				}
+				for i, x := range b.Policy.Experiments {
+					for j, v := range x.Variants {
+						if w := tc.b.Policy.Experiments[i].Variants[j].Weights; w != nil && v.Weights.EvidencePower != w.EvidencePower {
+							t.Errorf("variant %s: evidence_power read as %v, want %v", v.Name, v.Weights.EvidencePower, w.EvidencePower)
+						}
+					}
+				}
+			}
 			// NaN != NaN: compare prices and margins apart.
 			for _, b := range []*Blob{full, lite} {
 				for i, p := range b.Items.Price {
@@ -188,6 +210,56 @@ func TestUnpackInPlaceOnlyWhenAligned(t *testing.T) {
 			}
 			if same := unsafe.Pointer(&got[0]) == unsafe.Pointer(&src[0]); same != tc.inPlace {
 				t.Fatalf("read in place: %v, want %v", same, tc.inPlace)
+			}
+		})
+	}
+}
+
+// The evidence power is an additive policy field: a blob that does not set
+// it carries no key for it (its bytes are those of a blob written before
+// the field, and it reads as the default q), and a reader written before
+// the field skips the key.
+func TestEvidencePowerIsAdditive(t *testing.T) {
+	key := []byte("evidence_power")
+	for _, tc := range []struct {
+		name    string
+		q       float64
+		withKey bool
+		power   float64
+	}{
+		{"not set: no key, default q", 0, false, DefaultEvidencePower},
+		{"set: carried", 2, true, 2},
+		{"out of bounds: carried, read as the default", 20, true, DefaultEvidencePower},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := sample()
+			b.Policy.Weights.EvidencePower = tc.q
+			enc, err := Encode(b, EncodeOptions{Raw: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bytes.Contains(enc[HeaderSize:], key); got != tc.withKey {
+				t.Errorf("body holds the key %q: %v, want %v", key, got, tc.withKey)
+			}
+			dec, err := Decode(enc, DecodeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dec.Policy.Weights.EvidencePower != tc.q || dec.Policy.Weights.Power() != tc.power {
+				t.Errorf("decoded evidence_power %v (power %v), want %v (power %v)", dec.Policy.Weights.EvidencePower, dec.Policy.Weights.Power(), tc.q, tc.power)
+			}
+			// A reader from before the field: the same tags without it.
+			type weightsBefore struct {
+				Evidence  float64 `msgpack:"evidence"`
+				Shrinkage float64 `msgpack:"shrinkage"`
+			}
+			raw, err := msgpack.Marshal(&b.Policy.Weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var old weightsBefore
+			if err := msgpack.Unmarshal(raw, &old); err != nil || old.Evidence != b.Policy.Weights.Evidence || old.Shrinkage != b.Policy.Weights.Shrinkage {
+				t.Errorf("a reader without the field: %+v, %v", old, err)
 			}
 		})
 	}

@@ -68,6 +68,31 @@ type Weights struct {
 	// Shrinkage is the pseudo-count that pulls small-sample evidence to
 	// the prior (lift 1).
 	Shrinkage float64 `json:"shrinkage" msgpack:"shrinkage"`
+	// EvidencePower is the exponent q of a pair's evidence cos(A,B)^q in
+	// the whole-cart sum: above 1, a cart item's strongest complements
+	// count for more than many weak ones. 0 (absent: blobs before this
+	// field) means DefaultEvidencePower; values outside
+	// MinEvidencePower..MaxEvidencePower are read as the default too. In
+	// policy.json 0 asks matrixgen build to choose q on a validation split
+	// of the orders (docs/eval.md); the blob then carries the choice. In a
+	// variant, 0 keeps the base policy's q.
+	EvidencePower float64 `json:"evidence_power,omitempty" msgpack:"evidence_power,omitempty"`
+}
+
+// Bounds of Weights.EvidencePower.
+const (
+	DefaultEvidencePower = 3
+	MinEvidencePower     = 1
+	MaxEvidencePower     = 8
+)
+
+// Power is w's evidence power as the engine uses it: EvidencePower when it
+// is in MinEvidencePower..MaxEvidencePower, else DefaultEvidencePower.
+func (w *Weights) Power() float64 {
+	if q := w.EvidencePower; q >= MinEvidencePower && q <= MaxEvidencePower {
+		return q
+	}
+	return DefaultEvidencePower
 }
 
 // Mining parameters: how pairs were kept.
@@ -78,6 +103,9 @@ type Mining struct {
 	Confidence   float64 `json:"confidence" msgpack:"confidence"`         // z for the lower bound (1.96)
 	TripleMin    int     `json:"triple_min" msgpack:"triple_min"`         // n_ABC at least for {A,B}→C
 	TriplePairs  int     `json:"triple_pairs" msgpack:"triple_pairs"`     // antecedent pairs examined at most
+	// Tuned says which weights matrixgen chose on a validation split of
+	// the orders and how they scored (for inspect and reports); not an input.
+	Tuned string `json:"-" msgpack:"tuned,omitempty"`
 }
 
 // Experiment splits visitors into variants by a hash of the visitor id.

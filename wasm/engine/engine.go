@@ -87,9 +87,9 @@ type Engine struct {
 	info []itemInfo
 
 	// pairEv[j] is pair j's evidence (see pairEvidence) under the base
-	// policy's shrinkage, computed per anchor row on first use (evDone),
-	// so that loading a blob does not pay for rows no shopper touches; a
-	// variant with its own shrinkage recomputes.
+	// policy's shrinkage and evidence power, computed per anchor row on
+	// first use (evDone), so that loading a blob does not pay for rows no
+	// shopper touches; a variant with its own shrinkage or power recomputes.
 	pairEv []float32
 	evDone []atomic.Bool
 	evMu   sync.Mutex
@@ -456,6 +456,7 @@ func (e *Engine) resolvePolicy() {
 	if e.base.w == (blob.Weights{}) {
 		e.base.w = def.Weights
 	}
+	e.base.w.EvidencePower = e.base.w.Power()
 	for i, name := range blob.Placements {
 		e.base.k[i] = clampK(p.K[name], 3)
 	}
@@ -475,6 +476,12 @@ func (e *Engine) resolvePolicy() {
 			t := e.base
 			if v.Weights != nil {
 				t.w = *v.Weights
+				// A variant that does not name q keeps the shop's (it was
+				// chosen for this shop's data; see blob.Weights).
+				if t.w.EvidencePower == 0 {
+					t.w.EvidencePower = e.base.w.EvidencePower
+				}
+				t.w.EvidencePower = t.w.Power()
 			}
 			for i, name := range blob.Placements {
 				if k, ok := v.K[name]; ok {
@@ -598,7 +605,7 @@ func (e *Engine) rowEvidence(a uint32) []float32 {
 		if e.decayed {
 			nab = float64(p.NABDecayed[j])
 		}
-		e.pairEv[j] = float32(pairEvidence(e.nStats, e.base.w.Shrinkage, nab, na, orders(p.To[j])))
+		e.pairEv[j] = float32(pairEvidence(e.nStats, e.base.w.Shrinkage, e.base.w.EvidencePower, nab, na, orders(p.To[j])))
 	}
 	e.evDone[a].Store(true)
 	return row

@@ -105,7 +105,8 @@ func TestEvCut(t *testing.T) {
 		e := &Engine{maxMargin: rnd.Float64()}
 		r := &run{e: e, evBase: rnd.Float64() * 0.01, gap: float64(rnd.IntN(2)) * 10, threshold: 50}
 		r.evMax = r.evBase + rnd.Float64()*math.Pow(10, -float64(rnd.IntN(12)))
-		r.t.w = blob.Weights{Evidence: rnd.Float64() * 3, Margin: rnd.Float64(), Gap: rnd.Float64()}
+		qs := []float64{1, 2, 3, 4, 1.5, 8}
+		r.t.w = blob.Weights{Evidence: rnd.Float64() * 3, Margin: rnd.Float64(), Gap: rnd.Float64(), EvidencePower: qs[rnd.IntN(len(qs))]}
 		if rnd.IntN(10) == 0 {
 			r.t.w.Evidence = 0
 		}

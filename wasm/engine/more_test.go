@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/xsell/xsell/wasm/blob"
@@ -196,5 +197,22 @@ func TestCbrt(t *testing.T) {
 			t.Fatalf("cbrt not monotonic at %d", i)
 		}
 		prev = y
+	}
+}
+
+// powQ and rootQ against math.Pow, for the powers with their own code path
+// and one that falls through to math.Pow.
+func TestPowQRootQ(t *testing.T) {
+	for _, q := range []float64{1, 2, 3, 4, 2.5, 8} {
+		t.Run(strconv.FormatFloat(q, 'g', -1, 64), func(t *testing.T) {
+			for _, x := range []float64{0, 1e-9, 0.001, 0.1, 0.37, 0.5, 0.99, 1} {
+				if got, want := powQ(q, x), math.Pow(x, q); math.Abs(got-want) > 1e-12 {
+					t.Errorf("powQ(%v, %v) = %v, want %v", q, x, got, want)
+				}
+				if got, want := rootQ(q, x), math.Pow(x, 1/q); math.Abs(got-want) > 1e-12 {
+					t.Errorf("rootQ(%v, %v) = %v, want %v", q, x, got, want)
+				}
+			}
+		})
 	}
 }

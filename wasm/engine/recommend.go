@@ -338,7 +338,7 @@ func (r *run) hasSegment(seg uint32) bool {
 func (r *run) fromPairs() {
 	e, s := r.e, r.s
 	p := &e.b.Pairs
-	same := r.t.w.Shrinkage == e.base.w.Shrinkage
+	same := r.t.w.Shrinkage == e.base.w.Shrinkage && r.t.w.EvidencePower == e.base.w.EvidencePower
 	// Every kept neighbour of a cart item is evidence in itself (it passed
 	// the mining test): it counts at least PairFloor over the cart's total
 	// anchor weight, so an item several cart items point at outranks the
@@ -416,7 +416,7 @@ func (r *run) fromPairs() {
 			if e.decayed {
 				nab = float64(p.NABDecayed[j])
 			}
-			ev := pairEvidence(r.e.nStats, r.t.w.Shrinkage, nab, na, r.orders(b))
+			ev := pairEvidence(r.e.nStats, r.t.w.Shrinkage, r.t.w.EvidencePower, nab, na, r.orders(b))
 			if !(ev > 0) {
 				continue
 			}
@@ -549,14 +549,9 @@ func (r *run) fromTriples() {
 	}
 }
 
-// EvidencePower is the exponent q of a pair's evidence cos(A,B)^q. Above 1
-// a cart item's strongest complements count for more than the sum of many
-// weak ones; matrixgen eval measured q = 1, 2, 3, 5 (docs/eval.md): 3 ranks best on the Online Retail sample at a small cost on groceries.
-const EvidencePower = 3
-
 // PairFloor is what a kept neighbour of a cart item adds to the whole-cart
 // evidence besides its cos^q, divided by the cart's total anchor weight:
-// a vote. cos^3 alone lets one middling pair outweigh several cart items
+// a vote. cos^q alone lets one middling pair outweigh several cart items
 // that all point at the same item; on groceries (cosines ~0.1, cos^3
 // ~0.001) the vote decides, on Online Retail (families of variants, cosines
 // ~0.5) the cube does. matrixgen eval, docs/eval.md: groceries Cov@3
@@ -564,16 +559,21 @@ const EvidencePower = 3
 const PairFloor = 0.02
 
 // pairEvidence is how much one cart item A says for B: the cosine
-// n_AB / sqrt(n_A·n_B) raised to EvidencePower, and only when the lift,
-// shrunk toward 1 by the policy's pseudo-count, is above 1 (positive
-// association). Evaluated on held-out baskets (matrixgen eval), the cosine
-// ranks what shoppers add far better than the log lift, which favours rare
-// items seen together a few times.
-func pairEvidence(N, sh, nab, na, nb float64) float64 {
+// n_AB / sqrt(n_A·n_B) raised to the policy's evidence power q
+// (blob.Weights.EvidencePower), and only when the lift, shrunk toward 1 by
+// the policy's pseudo-count, is above 1 (positive association). Evaluated
+// on held-out baskets (matrixgen eval), the cosine ranks what shoppers add
+// far better than the log lift, which favours rare items seen together a
+// few times. Above 1, q lets a cart item's strongest complements count for
+// more than many weak ones: Online Retail (families of variants) ranks best
+// with q = 3 or 4 and loses half its hits at q = 1, groceries with 2 or 3,
+// so matrixgen build chooses q per shop on a validation split of its
+// orders (docs/eval.md, third round).
+func pairEvidence(N, sh, q, nab, na, nb float64) float64 {
 	if lnLift(N, sh, nab, na*nb) <= 0 {
 		return 0
 	}
-	return powQ(nab / math.Sqrt(na*nb))
+	return powQ(q, nab/math.Sqrt(na*nb))
 }
 
 // tripleEvidence is pairEvidence for the rule {A,B} → C, with the pair
@@ -582,7 +582,7 @@ func (r *run) tripleEvidence(nabc, nab, nc float64) float64 {
 	if r.lnLiftPlain(nabc, nab*nc) <= 0 {
 		return 0
 	}
-	return powQ(nabc / math.Sqrt(nab*nc))
+	return powQ(r.t.w.EvidencePower, nabc/math.Sqrt(nab*nc))
 }
 
 // lnLiftPlain is lnLift on plain counts (triples carry no decayed counts).
@@ -811,24 +811,41 @@ func (r *run) evCut(best float64) float64 {
 	if t > 1.01 {
 		return math.Inf(1)
 	}
-	x := powQ(t) * (1 - 1e-6) // evidence = x^(1/q) with x the scaled ev
+	x := powQ(r.t.w.EvidencePower, t) * (1 - 1e-6) // evidence = x^(1/q) with x the scaled ev
 	return r.evBase + x*(r.evMax-r.evBase)*(1-1e-9)
 }
 
-// powQ and rootQ are x^q and x^(1/q) for q = EvidencePower; math.Pow is
-// slow in WebAssembly (no hardware log/exp) and rootQ runs per candidate.
-func powQ(x float64) float64 {
-	if EvidencePower == 3 {
+// powQ and rootQ are x^q and x^(1/q) for x in [0, 1]. math.Pow is slow in
+// WebAssembly (no hardware log/exp) and rootQ runs per candidate, so the
+// powers matrixgen chooses from (1..4) take multiplications, math.Sqrt (one
+// wasm instruction) and cbrt; only other policy values reach math.Pow.
+func powQ(q, x float64) float64 {
+	switch q {
+	case 1:
+		return x
+	case 2:
+		return x * x
+	case 3:
 		return x * x * x
+	case 4:
+		x *= x
+		return x * x
 	}
-	return math.Pow(x, EvidencePower)
+	return math.Pow(x, q)
 }
 
-func rootQ(x float64) float64 {
-	if EvidencePower == 3 {
+func rootQ(q, x float64) float64 {
+	switch q {
+	case 1:
+		return x
+	case 2:
+		return math.Sqrt(x)
+	case 3:
 		return cbrt(x)
+	case 4:
+		return math.Sqrt(math.Sqrt(x))
 	}
-	return math.Pow(x, 1.0/EvidencePower)
+	return math.Pow(x, 1/q)
 }
 
 // cbrt is the cube root of x in [0, 1] by three Newton steps from an
@@ -855,7 +872,7 @@ func (r *run) evidence(c *cand) float64 {
 	if c.ev <= r.evBase || r.evMax <= r.evBase {
 		return 0
 	}
-	return rootQ((c.ev - r.evBase) / (r.evMax - r.evBase))
+	return rootQ(r.t.w.EvidencePower, (c.ev-r.evBase)/(r.evMax-r.evBase))
 }
 
 // finish settles a candidate's kind, filters and score.

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -375,4 +377,85 @@ func TestPairFloor(t *testing.T) {
 		{name: "one anchor: the cosine ranks as before", mut: weakTwice,
 			req: Request{Placement: "cart", Cart: cart("cam1")}, want: []string{"lens:pairs", "battery:pairs"}},
 	})
+}
+
+// The evidence power q of the policy (blob.Weights.EvidencePower): the lens
+// is a strong neighbour of the camera alone (cosine 0.416), the bag a
+// weaker one of both the camera (0.170) and the tripod (0.179). Summed as
+// they are (q = 1) the two cart items' votes put the bag first; from q = 2
+// on the strong pair wins. 0 (a blob written before the field) and values
+// outside 1..8 mean 3.
+func TestEvidencePower(t *testing.T) {
+	lensOrBag := func(q float64) func(s *spec) {
+		return both(pairs(tPair{"cam1", "lens", 25}, tPair{"cam1", "bag", 12}, tPair{"tripod", "bag", 8}),
+			func(s *spec) { s.policy = func(p *blob.Policy) { p.Weights.EvidencePower = q } })
+	}
+	camAndTripod := Request{Placement: "cart", Cart: cart("cam1", "tripod")}
+	runCases(t, []ruleCase{
+		{name: "absent: q = 3", mut: lensOrBag(0), req: camAndTripod, want: []string{"lens:pairs", "bag:pairs"}},
+		{name: "q = 1: the sum of both cart items' cosines", mut: lensOrBag(1), req: camAndTripod, want: []string{"bag:pairs", "lens:pairs"}},
+		{name: "q = 2", mut: lensOrBag(2), req: camAndTripod, want: []string{"lens:pairs", "bag:pairs"}},
+		{name: "q = 4", mut: lensOrBag(4), req: camAndTripod, want: []string{"lens:pairs", "bag:pairs"}},
+		{name: "q = 1.5 through math.Pow", mut: lensOrBag(1.5), req: camAndTripod, want: []string{"lens:pairs", "bag:pairs"}},
+		{name: "q = 0.5 is out of bounds: read as 3", mut: lensOrBag(0.5), req: camAndTripod, want: []string{"lens:pairs", "bag:pairs"}},
+		{name: "one anchor: q keeps the order", mut: lensOrBag(1), req: Request{Placement: "cart", Cart: cart("cam1")}, want: []string{"lens:pairs", "bag:pairs"}},
+	})
+}
+
+// A variant's own q is scored pair by pair (the precomputed rows hold the
+// base policy's q): its visitors get what a shop whose policy has that q
+// gets, scores included; a variant that does not name q keeps the shop's.
+func TestEvidencePowerVariant(t *testing.T) {
+	withQ := func(q float64, variants ...blob.Variant) spec {
+		s := shop()
+		s.pairs = []tPair{{"cam1", "lens", 25}, {"cam1", "bag", 12}, {"tripod", "bag", 8}, {"cam1", "card", 30}, {"tripod", "card", 4}}
+		s.policy = func(p *blob.Policy) {
+			p.Weights.EvidencePower = q
+			if len(variants) > 0 {
+				p.Experiments = []blob.Experiment{{Name: "q", Variants: variants}}
+			}
+		}
+		return s
+	}
+	def := blob.DefaultPolicy().Weights
+	q1 := def
+	q1.EvidencePower = 1
+	e := build(t, withQ(3, blob.Variant{Name: "q1", Weight: 1, Weights: &q1}, blob.Variant{Name: "keeps q", Weight: 1, Weights: &def}))
+	visitors := map[string]string{}
+	for i := 0; len(visitors) < 2 && i < 1000; i++ {
+		id := "v" + strconv.Itoa(i)
+		if v, ok := e.Variant(id, "q"); ok && visitors[v.Name] == "" {
+			visitors[v.Name] = id
+		}
+	}
+	req := Request{Placement: "cart", Cart: cart("cam1", "tripod"), Now: now}
+	for _, tc := range []struct {
+		variant string
+		like    *Engine
+		first   string
+	}{
+		{"q1", build(t, withQ(1)), "bag:pairs"},
+		{"keeps q", build(t, withQ(3)), "lens:pairs"},
+	} {
+		t.Run(tc.variant, func(t *testing.T) {
+			r := req
+			r.Visitor = visitors[tc.variant]
+			var ctx, ctxLike Context
+			if _, err := e.Resolve(&r, &ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tc.like.Resolve(&req, &ctxLike); err != nil {
+				t.Fatal(err)
+			}
+			got, want := e.Recommend(&ctx, nil), tc.like.Recommend(&ctxLike, nil)
+			if !reflect.DeepEqual(render(e, got), render(tc.like, want)) || len(got) < 2 || render(e, got)[0] != tc.first {
+				t.Fatalf("visitor %s: %v, want %v (first %s)", r.Visitor, render(e, got), render(tc.like, want), tc.first)
+			}
+			for i := range got {
+				if d := math.Abs(float64(got[i].Score - want[i].Score)); d > 1e-5 {
+					t.Errorf("%d: score %v, want %v", i, got[i].Score, want[i].Score)
+				}
+			}
+		})
+	}
 }

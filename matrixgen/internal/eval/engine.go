@@ -28,6 +28,9 @@ type Shop struct {
 	// NoTriples skips mining {A,B}→C rules (faster; the engine then has
 	// pair evidence only).
 	NoTriples bool
+	// Tuning is what Tune chose on the training part for the last blob
+	// (nil when the policy sets the evidence power).
+	Tuning *Tuning
 }
 
 // DataOf turns parsed orders into evaluation Data (order o is basket o).
@@ -88,14 +91,22 @@ func trainOrders(o *input.Orders, train *Data) *input.Orders {
 }
 
 // EngineBlob compiles the training part into a blob and returns the bytes
-// a browser would load.
+// a browser would load. As matrixgen build does, it first lets Tune choose
+// what the policy leaves to matrixgen, on a validation split of the
+// training part: Tune never sees a test order.
 func (s *Shop) EngineBlob(train *Data) ([]byte, *compile.Report, error) {
 	var created int64
 	for _, t := range train.Time {
 		created = max(created, t)
 	}
-	b, rep, err := compile.Compile(compile.Inputs{Catalog: s.Catalog, Orders: trainOrders(s.Orders, train), Matrix: s.Matrix, Policy: s.Policy},
-		compile.Options{Created: created, Generator: "matrixgen eval", Workers: s.Workers, NoTriples: s.NoTriples})
+	in := compile.Inputs{Catalog: s.Catalog, Orders: trainOrders(s.Orders, train), Matrix: s.Matrix, Policy: s.Policy}
+	opt := compile.Options{Created: created, Generator: "matrixgen eval", Workers: s.Workers, NoTriples: s.NoTriples}
+	pol, tun, err := Tune(in, opt, DefaultTuneConfig())
+	if err != nil {
+		return nil, nil, fmt.Errorf("eval: %w", err)
+	}
+	in.Policy, s.Tuning = &pol, tun
+	b, rep, err := compile.Compile(in, opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("eval: compile the training part: %w", err)
 	}

@@ -130,7 +130,9 @@ func Run(args []string, stdout, stderr io.Writer) error {
 	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res.JSON())
+		j := res.JSON()
+		j.Tuning = shop.Tuning
+		return enc.Encode(j)
 	}
 	fmt.Fprintf(stdout, "orders:     %s (%s): %d orders\n", orders, shop.Orders.Format, res.Orders)
 	res.Print(stdout, shop.params(rep, catalog, matrix, policy))
@@ -166,10 +168,17 @@ func (s *Shop) params(rep *compile.Report, catalog, matrix, policy string) strin
 	}
 	fmt.Fprintf(&b, "engine:     placement cart, rules on; policy %s: k(cart) %d (asked for %d), max price ratio(cart) %.2f, match tier %v, max per category %d\n",
 		src, p.K[blob.PlacementCart], MaxK, p.MaxPriceRatio[blob.PlacementCart], p.MatchTier, p.MaxPerCategory)
-	fmt.Fprintf(&b, "            weights: evidence %g, curated %g, margin %g, acceptance %g, gap %g, shrinkage %g\n",
-		w.Evidence, w.Curated, w.Margin, w.Acceptance, w.Gap, w.Shrinkage)
+	q := "chosen on the training part (below)"
+	if w.EvidencePower != 0 {
+		q = strconv.FormatFloat(w.EvidencePower, 'g', -1, 64)
+	}
+	fmt.Fprintf(&b, "            weights: evidence %g, curated %g, margin %g, acceptance %g, gap %g, shrinkage %g, evidence power %s\n",
+		w.Evidence, w.Curated, w.Margin, w.Acceptance, w.Gap, w.Shrinkage, q)
 	fmt.Fprintf(&b, "mining:     min count %d, neighbours %d, half-life %g days, z %g, triples n_ABC >= %d over at most %d antecedent pairs\n",
 		m.MinCount, m.Neighbours, m.HalfLifeDays, m.Confidence, m.TripleMin, m.TriplePairs)
+	if s.Tuning != nil {
+		fmt.Fprintf(&b, "tuned:      %s (on the training part only)\n", s.Tuning)
+	}
 	if rep != nil {
 		tri := fmt.Sprintf("%d triples", rep.Triples)
 		if s.NoTriples {

@@ -72,53 +72,13 @@ func Evaluate(d *Data, cfg Config, engine Trainer, extra ...Trainer) (*Result, e
 	train, toTrain := restrict(d, sp.Train)
 	res := &Result{Config: cfg, Split: sp.String(d), Orders: len(d.Baskets), Train: len(sp.Train), Test: len(sp.Test)}
 
-	// The evaluation's item space: training items, then items only the
-	// test part names (they can be hidden but never suggested from
-	// evidence), then catalog-only items.
+	ids, tests := holdOut(d, train, toTrain, sp.Test)
 	nTrain := int32(len(train.IDs))
-	ids := append([]string(nil), train.IDs...)
-	for it, n := range toTrain {
-		if n < 0 {
-			toTrain[it] = int32(len(ids))
-			ids = append(ids, d.IDs[it])
-		}
-	}
-	known := map[string]bool{}
-	for _, id := range ids {
-		known[id] = true
-	}
-	for _, id := range d.Catalog {
-		if !known[id] {
-			known[id] = true
-			ids = append(ids, id)
-		}
-	}
-	var tests [][]int32
-	for _, o := range sp.Test {
-		b := d.Baskets[o]
-		if len(b) < 2 {
-			continue
-		}
-		t := make([]int32, len(b))
-		for i, it := range b {
-			t[i] = toTrain[it]
-		}
-		tests = append(tests, dedupe(t))
-	}
 	res.Eligible = len(tests)
 	if res.Eligible == 0 {
 		return nil, fmt.Errorf("eval: no test basket has two or more items (%d test orders)", len(sp.Test))
 	}
-	if cfg.MaxTestBaskets > 0 && len(tests) > cfg.MaxTestBaskets {
-		rng := rand.New(rand.NewPCG(cfg.Seed, 0x7375627361)) // "subsa"
-		pick := rng.Perm(len(tests))[:cfg.MaxTestBaskets]
-		slices.Sort(pick)
-		sub := make([][]int32, len(pick))
-		for i, p := range pick {
-			sub[i] = tests[p]
-		}
-		tests = sub
-	}
+	tests = subsample(tests, cfg.MaxTestBaskets, cfg.Seed)
 	res.Used = len(tests)
 	var hidden, hiddenUnseen int
 	for _, t := range tests {
@@ -218,4 +178,57 @@ func restrict(d *Data, orders []int) (*Data, []int32) {
 		t.Order = append(t.Order, o)
 	}
 	return t, to
+}
+
+// holdOut numbers the items of d for methods trained on train (toTrain maps
+// d's items to train's, -1 absent, and is completed in place): training
+// items, then items only other orders name (they can be hidden but never
+// suggested from evidence), then catalog-only items. It returns that item
+// space and the held-out orders with two or more distinct items in it.
+func holdOut(d, train *Data, toTrain []int32, orders []int) (ids []string, baskets [][]int32) {
+	ids = append([]string(nil), train.IDs...)
+	for it, n := range toTrain {
+		if n < 0 {
+			toTrain[it] = int32(len(ids))
+			ids = append(ids, d.IDs[it])
+		}
+	}
+	known := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		known[id] = true
+	}
+	for _, id := range d.Catalog {
+		if !known[id] {
+			known[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, o := range orders {
+		b := d.Baskets[o]
+		if len(b) < 2 {
+			continue
+		}
+		t := make([]int32, len(b))
+		for i, it := range b {
+			t[i] = toTrain[it]
+		}
+		baskets = append(baskets, dedupe(t))
+	}
+	return ids, baskets
+}
+
+// subsample keeps a seeded random max of the baskets, in their order (all
+// when max is 0 or there are no more).
+func subsample(baskets [][]int32, max int, seed uint64) [][]int32 {
+	if max <= 0 || len(baskets) <= max {
+		return baskets
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7375627361)) // "subsa"
+	pick := rng.Perm(len(baskets))[:max]
+	slices.Sort(pick)
+	sub := make([][]int32, len(pick))
+	for i, p := range pick {
+		sub[i] = baskets[p]
+	}
+	return sub
 }

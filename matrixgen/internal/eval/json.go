@@ -22,6 +22,9 @@ type JSONResult struct {
 	Best     map[string]string              `json:"best_baseline"`
 	Ratio    map[string]Estimate            `json:"ratio"`
 	Notes    []string                       `json:"notes,omitempty"`
+	// Tuning is what matrixgen chose on the training part (nil when the
+	// policy sets it).
+	Tuning *Tuning `json:"tuning,omitempty"`
 }
 
 // JSON returns r for encoding/json.

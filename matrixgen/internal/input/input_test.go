@@ -173,6 +173,25 @@ func TestPolicy(t *testing.T) {
 	if p.FreeDelivery != 50 || p.K["cart"] != 4 || p.Mining.MinCount != 5 || p.CheapExempt != blob.DefaultPolicy().CheapExempt {
 		t.Errorf("policy %+v", p)
 	}
+	for _, tc := range []struct {
+		name string
+		text string
+		want float64
+	}{
+		{"absent: chosen by matrixgen build", `{}`, 0},
+		{"pinned", `{"weights": {"evidence_power": 2}}`, 2},
+		{"fractional", `{"weights": {"evidence_power": 2.5}}`, 2.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := ReadPolicy("policy.json", strings.NewReader(tc.text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Weights.EvidencePower != tc.want || p.Weights.Evidence != blob.DefaultPolicy().Weights.Evidence {
+				t.Errorf("weights %+v, want evidence_power %v and the other weights' defaults", p.Weights, tc.want)
+			}
+		})
+	}
 	tests := []errCase{
 		{"empty", "  \n", ErrEmpty, `policy.json: the file is empty (want a JSON object, e.g. {"free_delivery": 50})`},
 		{"unknown field", "{\n  \"free_delivery\": 50,\n  \"free_shipping\": 50\n}", ErrUnknown, `policy.json:3:3: free_shipping: unknown field "free_shipping" (see docs/matrixgen.md for the policy fields)`},
@@ -184,6 +203,9 @@ func TestPolicy(t *testing.T) {
 		{"ratio above 1", `{"max_price_ratio": {"cart": 1.5}}`, ErrValue, "policy.json: max_price_ratio: ratio for cart must be above 0 and at most 1, got 1.5"},
 		{"one variant", `{"experiments": [{"name": "x", "variants": [{"name": "a", "weight": 1}]}]}`, ErrValue, `policy.json: experiments[0]: experiment "x" needs at least two variants`},
 		{"zero weight", `{"experiments": [{"name": "x", "variants": [{"name": "a", "weight": 1}, {"name": "b"}]}]}`, ErrValue, `policy.json: experiments[0].variants[1]: variant "b" needs a weight above 0, got 0`},
+		{"evidence power above the bound", `{"weights": {"evidence_power": 9}}`, ErrValue, "policy.json: weights.evidence_power: want 0 (chosen by matrixgen build on a validation split of the orders) or a number from 1 to 8, got 9"},
+		{"evidence power below 1", `{"weights": {"evidence_power": 0.5}}`, ErrValue, "policy.json: weights.evidence_power: want 0 (chosen by matrixgen build on a validation split of the orders) or a number from 1 to 8, got 0.5"},
+		{"variant evidence power", `{"experiments": [{"name": "x", "variants": [{"name": "a", "weight": 1}, {"name": "b", "weight": 1, "weights": {"evidence_power": -2}}]}]}`, ErrValue, "policy.json: experiments[0].variants[1].weights.evidence_power: want 0 (chosen by matrixgen build on a validation split of the orders) or a number from 1 to 8, got -2"},
 		{"invalid UTF-8", "{\"loyalty_tag\": \"\xff\"}", ErrEncoding, "policy.json:1:18: invalid UTF-8 (save the file as UTF-8)"},
 		{"trailing text", `{} {}`, ErrSyntax, "policy.json:1:4: text after the JSON object"},
 	}

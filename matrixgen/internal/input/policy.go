@@ -146,6 +146,9 @@ func checkPolicy(p *blob.Policy) *policyError {
 			return bad(v.name, "want a number of 0 or more, got %v", v.v)
 		}
 	}
+	if err := checkPower("weights.evidence_power", p.Weights.EvidencePower); err != nil {
+		return err
+	}
 	if p.MaxPerCategory < 0 {
 		return bad("max_per_category", "want 0 (no limit) or more, got %d", p.MaxPerCategory)
 	}
@@ -179,6 +182,11 @@ func checkPolicy(p *blob.Policy) *policyError {
 			if !(v.Weight > 0) || math.IsInf(v.Weight, 0) {
 				return bad(vf, "variant %q needs a weight above 0, got %v", v.Name, v.Weight)
 			}
+			if v.Weights != nil {
+				if err := checkPower(vf+".weights.evidence_power", v.Weights.EvidencePower); err != nil {
+					return err
+				}
+			}
 			for pl, k := range v.K {
 				if !known(pl) || k < 1 || k > 10 {
 					return bad(vf, "k for %q must be a known placement with 1..10, got %d", pl, k)
@@ -187,4 +195,14 @@ func checkPolicy(p *blob.Policy) *policyError {
 		}
 	}
 	return nil
+}
+
+// checkPower accepts 0 (matrixgen build chooses q; in a variant: the base
+// policy's q) or a power the engine uses as given.
+func checkPower(field string, q float64) *policyError {
+	if q == 0 || (q >= blob.MinEvidencePower && q <= blob.MaxEvidencePower) {
+		return nil
+	}
+	return &policyError{field, errf(ErrValue, "want 0 (chosen by matrixgen build on a validation split of the orders) or a number from %d to %d, got %v",
+		blob.MinEvidencePower, blob.MaxEvidencePower, q)}
 }

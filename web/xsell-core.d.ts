@@ -119,6 +119,13 @@ export declare class Core {
    * same errors, or code 'other' when a later load replaced this one first.
    */
   loadBlobAsync(bytes: Uint8Array | ArrayBuffer): Promise<BlobInfo>;
+  /**
+   * loadBlob without the SHA-256 (header, version, limits and every column
+   * are still checked), for bytes this page verified before, e.g. a blob it
+   * stored in its Cache API only after loadBlobAsync accepted it. Never for
+   * bytes fresh from the network.
+   */
+  loadVerifiedBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
   recommend(ctx: Context): Suggestion[];
   bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;
   alternatives(anchor: string, ctx?: Partial<Context>): { upsell: Suggestion[]; downsell: Suggestion[] };

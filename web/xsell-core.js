@@ -159,6 +159,17 @@ export class Core {
     return this._result(r);
   }
 
+  /**
+   * loadVerifiedBlob is loadBlob without the SHA-256 (everything else is
+   * checked: header, version, limits, every column and reference), for bytes
+   * the page verified before: web/xsell.js stores a blob in its Cache API
+   * only after loadBlobAsync checked its hash, and loads it back from there
+   * with this. Never for bytes fresh from the network.
+   */
+  loadVerifiedBlob(bytes) {
+    return this._load(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), true);
+  }
+
   _load(u8, verified) {
     return this._result(this._api.loadBlob(u8, verified));
   }

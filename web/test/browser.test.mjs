@@ -379,6 +379,50 @@ test('a corrupt or too-new blob is refused with a clear error and the page works
   }
 });
 
+test('a blob read back from the Cache API is not hashed again; a damaged copy is refused, dropped and fetched anew', T, async () => {
+  const { page, context, errors, warnings } = await newPage(chrome.browser);
+  // Count the SHA-256 digests of blob-sized inputs the page asks WebCrypto for.
+  await page.addInitScript(() => {
+    const subtle = globalThis.crypto.subtle;
+    const digest = subtle.digest.bind(subtle);
+    globalThis.__blobDigests = 0;
+    subtle.digest = (alg, data) => {
+      if (data.byteLength > 1024) globalThis.__blobDigests++;
+      return digest(alg, data);
+    };
+  });
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  const settle = async () => {
+    const state = await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
+    assert.equal(state, 'ready', JSON.stringify({ warnings, errors }));
+    return cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  };
+  await open(page, url);
+  const good = await settle();
+  assert.equal(await page.evaluate(() => globalThis.__blobDigests), 1, 'a blob from the network is hashed');
+  await open(page, url);
+  assert.deepEqual(await settle(), good);
+  assert.equal(await page.evaluate(() => globalThis.__blobDigests), 0, 'the blob from our own cache is not hashed again');
+  // Damage the cached copy (cut its last bytes): the core's checks refuse
+  // it, the loader drops it and fetches the blob again, hashing it.
+  const cut = await page.evaluate(async () => {
+    const cache = await caches.open('xsell-blobs-v1');
+    let n = 0;
+    for (const req of await cache.keys()) {
+      const bytes = new Uint8Array(await (await cache.match(req)).arrayBuffer());
+      await cache.put(req, new Response(bytes.slice(0, bytes.length - 10)));
+      n++;
+    }
+    return n;
+  });
+  assert.ok(cut >= 1, 'no cached blob to damage');
+  await open(page, url);
+  assert.deepEqual(await settle(), good);
+  assert.equal(await page.evaluate(() => globalThis.__blobDigests), 1, 'the damaged copy was replaced from the network');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a too-new version after a good one: the last good blob keeps serving', T, async () => {
   const { page, context, errors, warnings } = await newPage(chrome.browser);
   const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;

@@ -29,15 +29,28 @@ export class XsellError extends Error {
 
 // ---------------------------------------------------------------- storage
 
+let storageProbe; // localStorage once it answered a read, null when it cannot
+
 function storage() {
+  if (storageProbe !== undefined) return storageProbe;
   try {
     const s = globalThis.localStorage;
     s.getItem(PREFIX + 'probe');
-    return s;
+    storageProbe = s;
   } catch {
-    return null; // disabled storage, sandboxed iframe: run without persistence
+    storageProbe = null; // disabled storage, sandboxed iframe: run without persistence
   }
+  return storageProbe;
 }
+
+// Lists every recommend call puts in its context (viewed, owned, dismissed)
+// are parsed once and kept until this page writes them or another tab
+// does (the storage event): three localStorage reads and JSON parses per
+// call cost more than the recommendation itself.
+const lists = new Map();
+globalThis.addEventListener?.('storage', (e) => {
+  if (!e.key || e.key.startsWith(PREFIX)) lists.clear();
+});
 
 function readJSON(key, fallback) {
   const s = storage();
@@ -53,11 +66,17 @@ function readJSON(key, fallback) {
 // readList reads a stored array; anything else (another script's value, a
 // hand-edited entry) counts as empty rather than breaking the page.
 function readList(key) {
-  const v = readJSON(key, []);
-  return Array.isArray(v) ? v.filter((x) => x !== null && x !== undefined) : [];
+  let v = lists.get(key);
+  if (v === undefined) {
+    v = readJSON(key, []);
+    v = Array.isArray(v) ? v.filter((x) => x !== null && x !== undefined) : [];
+    lists.set(key, v);
+  }
+  return v.slice(); // callers may change their copy
 }
 
 function writeJSON(key, value) {
+  lists.delete(key);
   const s = storage();
   if (!s) return;
   try {
@@ -216,6 +235,14 @@ export function checkBlobHeader(bytes, manifest) {
 // ---------------------------------------------------------------- the client
 
 const defaultScriptBase = new URL('.', import.meta.url);
+// The core's build: web/scripts/build.sh stamps it here and puts the core
+// (xsell-core.js, wasm_exec.js, xsell.wasm) under core/<build>/ too, served
+// immutable, so a returning page takes all three from its HTTP cache without
+// asking the edge again (three round trips on the way to the first
+// suggestion) and never mixes two builds. Unstamped (the source file), the
+// core is read from beside this script and revalidated as usual.
+const CORE_BUILD = '';
+const defaultCoreBase = CORE_BUILD ? new URL(`core/${CORE_BUILD}/`, defaultScriptBase) : defaultScriptBase;
 
 /**
  * Client is what init() resolves to. It is an EventTarget: "update" when a
@@ -789,7 +816,7 @@ async function initClient({
 } = {}) {
   if (typeof endpoint !== 'string') throw new XsellError('config', 'init: endpoint must be a string URL');
   endpoint = endpoint.replace(/\/+$/, '');
-  const base = defaultScriptBase;
+  const base = defaultCoreBase;
   wasmURL = String(wasmURL || new URL('xsell.wasm', base));
   coreURL = String(coreURL || new URL('xsell-core.js', base));
   wasmExecURL = String(wasmExecURL || new URL('wasm_exec.js', base));

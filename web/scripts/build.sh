@@ -13,6 +13,23 @@ mkdir -p "$SITE/shop" "$SITE/vendor"
 cp "$WEB/xsell.js" "$WEB/xsell.d.ts" "$WEB/xsell-widget.js" "$SITE/"
 cp -R "$WEB/site/." "$SITE/"
 
+# The core under core/<build>/, immutable (see CORE_BUILD in web/xsell.js):
+# a returning page then starts the core from its HTTP cache without asking
+# the edge whether the files changed. The copies beside xsell.js stay for
+# pages that load the core by its plain name.
+if [ -f "$SITE/xsell.wasm" ] && [ -f "$SITE/xsell-core.js" ] && [ -f "$SITE/wasm_exec.js" ]; then
+  build=$(cat "$SITE/xsell.wasm" "$SITE/xsell-core.js" "$SITE/wasm_exec.js" | sha256sum | cut -c1-16)
+  rm -rf "$SITE/core"
+  mkdir -p "$SITE/core/$build"
+  cp "$SITE/xsell.wasm" "$SITE/xsell-core.js" "$SITE/wasm_exec.js" "$SITE/core/$build/"
+  sed -i "s/^const CORE_BUILD = '';\$/const CORE_BUILD = '$build';/" "$SITE/xsell.js"
+  grep -q "^const CORE_BUILD = '$build';\$" "$SITE/xsell.js" || { echo "web: could not stamp the core build into xsell.js" >&2; exit 1; }
+  # Workers static assets (and wrangler dev) read _headers.
+  printf '/core/*\n  Cache-Control: public, max-age=31536000, immutable\n' > "$SITE/_headers"
+else
+  echo "web: the wasm core is missing from $SITE (wasm/scripts/build.sh); xsell.js loads it unversioned" >&2
+fi
+
 # Chart.js for the dashboard only (see web/package.json for why this one).
 if [ ! -f "$WEB/node_modules/chart.js/dist/chart.umd.min.js" ]; then
   (cd "$WEB" && HOME=${XSELL_HOME:-$OUT/home} npm ci --no-audit --no-fund --loglevel=error)

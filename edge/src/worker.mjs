@@ -57,6 +57,14 @@ export default {
     }
   },
 
+  // The daily retention job ([triggers] in wrangler.toml).
+  async scheduled(event, env, ctx) {
+    ctx.waitUntil(retain(env, event.scheduledTime || Date.now()).then(
+      (r) => console.log('xsell retention:', JSON.stringify(r)),
+      (e) => console.error('xsell retention failed:', e && e.stack || e),
+    ));
+  },
+
   // The queue consumer: archive raw events to R2, insert them into D1 once,
   // recompute the aggregates they touch. Throwing retries the whole batch,
   // which is safe because every write is idempotent.
@@ -295,12 +303,68 @@ async function ingest(env, bodies) {
   if (!archive.length) return;
   await env.BLOBS.put(text(key), archive, { httpMetadata: { contentType: 'application/x-ndjson' } });
   const texts = chunks.map(text);
+  const cutoff = retentionCutoff(env, Date.now());
   await env.DB.batch(texts.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)));
   await env.DB.batch([
-    ...texts.flatMap((c) => [AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(c))),
+    ...texts.flatMap((c) => [AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(c, cutoff))),
     env.DB.prepare('INSERT OR REPLACE INTO archives (key, events, at) VALUES (?1, ?2, ?3)')
       .bind(text(key), texts.reduce((n, c) => n + JSON.parse(c).length, 0), new Date().toISOString()),
   ]);
+}
+
+// ---- retention ---------------------------------------------------------------------
+
+// Raw events are kept RETENTION_DAYS (default 120, at least 31: the edge
+// accepts events up to 30 days old, and a day's aggregates are recomputed
+// from its raw events while it can still receive some). The daily job
+// deletes older raw events from D1 and their archives from R2; the
+// aggregates (agg_pair, agg_rule, agg_order), which the stats, the export
+// and matrixgen read, are kept, and the consumer no longer recomputes them
+// for days past the cutoff. Dead letters (dead/) are the operator's to
+// replay or delete.
+const DAY_MS = 86_400_000;
+const RETAIN_ROUNDS = 50; // at most 50 × 5,000 rows per run; the next run goes on
+
+function retentionDays(env) {
+  return Math.max(31, intVar(env, 'RETENTION_DAYS', 120));
+}
+
+function retentionCutoff(env, now) {
+  return new Date(now - retentionDays(env) * DAY_MS).toISOString().slice(0, 10);
+}
+
+async function retain(env, now) {
+  const cutoff = retentionCutoff(env, now);
+  let events = 0;
+  for (let i = 0; i < RETAIN_ROUNDS; i++) {
+    const r = await env.DB.prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE day < ?1 LIMIT 5000)').bind(cutoff).run();
+    const n = r.meta?.changes ?? 0;
+    events += n;
+    if (n < 5000) break;
+  }
+  // Archives are events/YYYY/MM/DD/…: listed in date order, so the walk stops
+  // at the first key on or after the cutoff.
+  const stop = `events/${cutoff.replaceAll('-', '/')}/`;
+  let archives = 0;
+  let cursor;
+  walk: for (let i = 0; i < RETAIN_ROUNDS; i++) {
+    const page = await env.BLOBS.list({ prefix: 'events/', limit: 1000, cursor });
+    const old = [];
+    for (const o of page.objects) {
+      if (o.key >= stop) {
+        if (old.length) await env.BLOBS.delete(old);
+        archives += old.length;
+        break walk;
+      }
+      old.push(o.key);
+    }
+    if (old.length) await env.BLOBS.delete(old);
+    archives += old.length;
+    if (!page.truncated) break;
+    cursor = page.cursor;
+  }
+  await env.DB.prepare("DELETE FROM archives WHERE key < ?1 AND key LIKE 'events/%'").bind(stop).run();
+  return { cutoff, events, archives };
 }
 
 // ---- dead letters ----------------------------------------------------------------

@@ -64,6 +64,7 @@ export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'hom
  * @param {string} [opts.config] wrangler config; default edge/wrangler.toml
  * @param {boolean} [opts.migrate=true] apply the D1 migrations first
  * @param {string} [opts.logLevel='info'] wrangler's log level (info logs every request)
+ * @param {boolean} [opts.testScheduled=false] expose /__scheduled?cron=… to run the cron handler (wrangler dev --test-scheduled)
  * @returns {Promise<{url: string, port: number, token: string, persistDir: string, pid: number, log: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(opts = {}) {
@@ -93,7 +94,7 @@ export async function startWorker(opts = {}) {
   const logStream = createWriteStream(log);
   const child = spawn(process.execPath, [WRANGLER, 'dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port),
     '--persist-to', persistDir, '--env-file', envFile, '--assets', assetsDir, '--inspector-port', String(opts.inspectorPort || await freePort()),
-    '--show-interactive-dev-session=false', '--log-level', opts.logLevel || 'info'],
+    '--show-interactive-dev-session=false', '--log-level', opts.logLevel || 'info', ...(opts.testScheduled ? ['--test-scheduled'] : [])],
   { env, cwd: dirname(config), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   child.stdout.pipe(logStream);
   child.stderr.pipe(logStream);

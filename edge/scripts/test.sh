@@ -17,12 +17,12 @@ fuzz() {
   local f=$1 log="$OUT/fuzz-$1.log" dir=edge/api/testdata/fuzz/$1 before after
   mkdir -p "$OUT"
   for try in 1 2; do
-    before=$(ls "$dir" 2>/dev/null | wc -l)
+    before=$( (ls "$dir" 2>/dev/null || true) | wc -l)
     if go test -run='^$' -fuzz="^$f\$" -fuzztime="${FUZZTIME:-8s}" ./edge/api >"$log" 2>&1; then
       echo "fuzz $f: ok"
       return 0
     fi
-    after=$(ls "$dir" 2>/dev/null | wc -l)
+    after=$( (ls "$dir" 2>/dev/null || true) | wc -l)
     tail -25 "$log" >&2
     if [ "$after" != "$before" ] || ! grep -q "hung or terminated unexpectedly" "$log"; then
       echo "fuzz $f: FAILED (input in $dir)" >&2

@@ -18,6 +18,8 @@ import (
 
 	"github.com/xsell/xsell/wasm/blob"
 	"github.com/xsell/xsell/wasm/engine"
+
+	_ "embed"
 )
 
 // Shared buffers: the page writes an encoded context into in and reads the
@@ -93,6 +95,7 @@ func main() {
 	api.Set("loadBlob", js.FuncOf(loadBlob))
 	api.Set("variant", js.FuncOf(variant))
 	api.Set("commit", js.FuncOf(commit))
+	api.Set("warm", js.FuncOf(warm))
 	api.Set("version", blob.MajorVersion)
 	key := "__xsell_boot"
 	if len(os.Args) > 1 {
@@ -300,6 +303,48 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	pending.Store(nil) // a staged load that started earlier must not replace this one
 	cur.Store(&state{e: e})
 	return info(e)
+}
+
+// warmBlob is a tiny synthetic blob (12 items; go run ./wasm/internal/mkblob
+// -items 12 -neighbours 4 -name warm) for warm.
+//
+//go:embed warm.blob
+var warmBlob []byte
+
+// warm() → bool runs the decoder and the engine once on warmBlob and drops
+// the result: nothing the page sees changes. A page calls it while its blob
+// is still on the way. V8 compiles a wasm function when it first runs, in
+// its baseline tier, so on a cold page the real blob's decode and the first
+// recommendation paid for compiling their code: warmed, they start compiled.
+// False when the built-in blob does not load (a format change it missed:
+// wasm/blob's TestWarmBlob says so first).
+func warm(_ js.Value, _ []js.Value) (res any) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = false
+		}
+	}()
+	b, err := decodeBlob(append([]byte(nil), warmBlob...), true)
+	if err != nil {
+		return false
+	}
+	e, err := engine.New(b)
+	if err != nil {
+		return false
+	}
+	var ans []byte
+	var list []engine.Suggestion
+	for _, c := range []engine.Context{
+		{Placement: engine.Product, Anchor: 1, Now: 1_781_000_000},
+		{Placement: engine.Cart, Anchor: -1, Cart: []engine.Line{{Item: 2, Qty: 1}, {Item: 3, Qty: 2}, {Item: 5, Qty: 1}}, Now: 1_781_000_000, Visitor: 7},
+		{Placement: engine.Checkout, Anchor: -1, Cart: []engine.Line{{Item: 7, Qty: 1}}, FreeDelivery: 500, Now: 1_781_000_000},
+	} {
+		list = e.Recommend(&c, list[:0])
+		ans = e.AppendSuggestions(ans[:0], list, 0, 0)
+	}
+	c := engine.Context{Placement: engine.Product, Anchor: 1, Now: 1_781_000_000}
+	e.Alternatives(1, &c, list[:0])
+	return len(ans) > 0
 }
 
 // commit(stage: number, ok: bool) → bool: with ok, the blob that the staged

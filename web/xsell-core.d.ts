@@ -126,6 +126,12 @@ export declare class Core {
    * bytes fresh from the network.
    */
   loadVerifiedBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
+  /**
+   * Runs the decoder and engine once on a tiny built-in blob, changing
+   * nothing: call it while the real blob downloads, so that its load and
+   * first recommendation find their code compiled. False when it could not.
+   */
+  warm(): boolean;
   recommend(ctx: Context): Suggestion[];
   bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;
   alternatives(anchor: string, ctx?: Partial<Context>): { upsell: Suggestion[]; downsell: Suggestion[] };

@@ -170,6 +170,20 @@ export class Core {
     return this._load(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), true);
   }
 
+  /**
+   * warm runs the core's decoder and engine once on a tiny built-in blob and
+   * drops the result (nothing a caller sees changes): call it while the
+   * real blob is still downloading, so that the wasm code its load and
+   * first recommendation run is compiled by then. False when it could not.
+   */
+  warm() {
+    try {
+      return this._api.warm ? this._api.warm() === true : false;
+    } catch {
+      return false;
+    }
+  }
+
   _load(u8, verified) {
     return this._result(this._api.loadBlob(u8, verified));
   }

@@ -851,12 +851,17 @@ async function initClient({
   const freshBytesP = staleBytesP ? null : manifestP.then((m) => c._fetchBlob(m));
   staleBytesP?.catch(() => {}); // handled below
   freshBytesP?.catch(() => {});
+  let bytesHere = false;
+  (staleBytesP || freshBytesP)?.then(() => { bytesHere = true; }, () => {});
   const [core] = await Promise.allSettled([coreP]);
   if (core.status === 'rejected') {
     c.close();
     throw core.reason;
   }
   c.core = core.value;
+  // The core is up before the blob: compile its load and recommend code
+  // on the built-in tiny blob meanwhile (a few ms once V8 has the code).
+  if (!bytesHere) c.core.warm?.();
 
   // Stale while revalidate: the blob this browser last used, when it is
   // still in the cache, answers at once; the edge's manifest is checked in

@@ -31,6 +31,12 @@ const getBlob = async () => {
 const blobP = serial ? null : getBlob();
 const core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
 const tWasm = performance.now();
+// As web/xsell.js does: the core is up before the blob, so it compiles its
+// load and recommend code on its built-in tiny blob meanwhile (?warm=0: not).
+if (q.get('warm') !== '0' && !tBlob) {
+  result.warmed = core.warm();
+  result.warmMs = performance.now() - tWasm;
+}
 const bytes = await (blobP || getBlob());
 const tFetch = performance.now();
 const markAt = (name) => performance.getEntriesByName(name)[0]?.startTime;

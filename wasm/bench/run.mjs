@@ -28,7 +28,7 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
   const run = async (mode) => {
-    await page.goto(`${srv.url}/bench/page.html?mode=${mode}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}`);
+    await page.goto(`${srv.url}/bench/page.html?mode=${mode}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}${process.env.XSELL_BENCH_NOWARM ? '&warm=0' : ''}`);
     await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
     return page.evaluate(() => window.__result);
   };
@@ -52,7 +52,7 @@ const lines = [
   `  ratio wasm/naive p50: ${l.ratio.toFixed(2)}× (goal ≤ 2×)`,
   `  first suggestion since navigation: cold ${f(c.firstSuggestionMs)} ms, warm ${f(w.firstSuggestionMs)} ms (goal ≤ 250 / ≤ 100)`,
   ...[['cold', c], ['warm', w], ['warm after use', out.warm2]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ` +
-    `blob ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms (${r.serial ? 'after the wasm' : 'in parallel'}), waited ${f(r.blobWaitMs)} ms; ${r.blobFromCache ? 'load (verified before)' : 'load + SHA-256'} ${f(r.blobDecodeMs)} ms; first call ${f(r.firstCallMs)} ms`),
+    `${r.warmMs != null ? `warm ${f(r.warmMs)} ms; ` : ''}blob ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms (${r.serial ? 'after the wasm' : 'in parallel'}), waited ${f(r.blobWaitMs)} ms; ${r.blobFromCache ? 'load (verified before)' : 'load + SHA-256'} ${f(r.blobDecodeMs)} ms; first call ${f(r.firstCallMs)} ms`),
   `  blob decode (loadBlob, 20k × 30) ${f(c.blobDecodeMs)} ms cold, ${f(w.blobDecodeMs)} ms warm (goal ≤ 100)`,
   `  over the wire (cold): wasm ${kb(c.wasmWire?.encoded ?? 0)} (${kb(c.wasmWire?.decoded ?? 0)} raw), blob ${kb(c.blobWire?.encoded ?? 0)} (${kb(c.blobWire?.decoded ?? 0)} raw); warm transfer ${w.wasmWire?.transfer ?? '-'} + ${w.blobWire?.transfer ?? '-'} bytes`,
 ];

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -219,5 +221,23 @@ func TestHostileLengthsAreBounded(t *testing.T) {
 				t.Fatalf("err = %v, want a limit error", err)
 			}
 		})
+	}
+}
+
+// TestWarmBlob: the tiny blob the browser core runs once to compile its
+// code while the real blob downloads (wasm/main_js.go, warm) must load with
+// this format. On a format change, make it anew:
+// go run ./wasm/internal/mkblob -items 12 -neighbours 4 -name warm -o /tmp/w && cp /tmp/w/warm.blob wasm/warm.blob
+func TestWarmBlob(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "warm.blob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Decode(src, DecodeOptions{})
+	if err != nil {
+		t.Fatalf("wasm/warm.blob no longer loads (make it anew, see above): %v", err)
+	}
+	if b.Items.Len() < 8 || len(b.Pairs.To) == 0 {
+		t.Fatalf("wasm/warm.blob has %d items and %d pairs; warm needs at least 8 items with pairs", b.Items.Len(), len(b.Pairs.To))
 	}
 }

@@ -34,6 +34,12 @@ test('recommend before a blob throws', () => {
   assert.throws(() => core.recommend({ placement: 'product', anchor: 'x' }), /no blob/);
 });
 
+test('warm runs the built-in tiny blob and changes nothing', () => {
+  assert.equal(core.warm(), true);
+  assert.equal(core.info, null);
+  assert.throws(() => core.recommend({ placement: 'product', anchor: 'sku-1' }), /no blob/);
+});
+
 test('loadBlob returns the blob info', () => {
   const info = core.loadBlob(blob('small.blob'));
   assert.equal(info.items, 500);
@@ -97,6 +103,24 @@ for (const [name, file, code] of [
     assert.deepEqual(core.recommend({ placement: 'product', anchor: 'sku-10' }), before);
   });
 }
+
+test('warm with a blob loaded leaves its answers as they were', () => {
+  core.loadBlob(blob('small.blob'));
+  const ctx = toCtx(cases[0].request);
+  const before = core.recommend(ctx);
+  assert.equal(core.warm(), true);
+  assert.deepEqual(core.recommend(ctx), before);
+  assert.equal(core.info.items, 500);
+});
+
+test('loadVerifiedBlob loads without the hash, still refuses a damaged blob and keeps the old one', () => {
+  const info = core.loadVerifiedBlob(blob('other.blob'));
+  assert.equal(info.items, 300);
+  const cut = new Uint8Array(blob('small.blob'));
+  assert.throws(() => core.loadVerifiedBlob(cut.subarray(0, cut.length - 10)), (e) => e.code === 'truncated');
+  assert.equal(core.info.items, 300);
+  core.loadBlob(blob('small.blob'));
+});
 
 test('loadBlobAsync checks the hash with WebCrypto and gives the same result', async () => {
   const a = core.loadBlob(blob('small.blob'));

@@ -2,7 +2,6 @@ package blob
 
 import (
 	"encoding/binary"
-	"fmt"
 	"runtime"
 	"unsafe"
 )
@@ -28,11 +27,11 @@ func pack[T number](s []T) []byte {
 func unpack[T number](b []byte, want int, field string, alias bool) ([]T, error) {
 	size := binary.Size(*new(T))
 	if len(b)%size != 0 {
-		return nil, fmt.Errorf("%w: column %s has %d bytes, not a multiple of %d", ErrCorrupt, field, len(b), size)
+		return nil, Wrap(ErrCorrupt, "column "+field+" has "+Itoa(len(b))+" bytes, not a multiple of "+Itoa(size))
 	}
 	n := len(b) / size
 	if want >= 0 && n != want {
-		return nil, fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, field, n, want)
+		return nil, Wrap(ErrCorrupt, "column "+field+" has "+Itoa(n)+" entries, want "+Itoa(want))
 	}
 	if n == 0 {
 		return make([]T, 0), nil
@@ -51,7 +50,7 @@ func unpack[T number](b []byte, want int, field string, alias bool) ([]T, error)
 		return out, nil
 	}
 	if _, err := binary.Decode(b, binary.LittleEndian, out); err != nil {
-		return nil, fmt.Errorf("%w: column %s: %v", ErrCorrupt, field, err)
+		return nil, Wrap(ErrCorrupt, "column "+field+": "+err.Error())
 	}
 	return out, nil
 }
@@ -169,7 +168,7 @@ func fromWire(w *wireBody, b *Blob) error {
 	b.Created, b.Generator, b.Stats, b.Policy, b.Strings = w.Created, w.Generator, w.Stats, w.Policy, w.Strings
 	n := w.NItems
 	if n < 0 || len(w.ID) != n || len(w.Title) != n {
-		return fmt.Errorf("%w: n_items %d, %d ids, %d titles", ErrCorrupt, n, len(w.ID), len(w.Title))
+		return Wrap(ErrCorrupt, "n_items "+Itoa(n)+", "+Itoa(len(w.ID))+" ids, "+Itoa(len(w.Title))+" titles")
 	}
 	it := &b.Items
 	it.ID, it.Title = w.ID, w.Title

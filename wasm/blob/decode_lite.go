@@ -2,8 +2,6 @@
 
 package blob
 
-import "fmt"
-
 // The browser build (-tags xsell_lite): Decode without the msgpack, zstd and
 // ed25519 libraries, which would more than double the wasm. It reads raw
 // bodies only (the edge serves blob.Recode(…, raw=true) under HTTP
@@ -46,24 +44,24 @@ func decode(src []byte, opts DecodeOptions, owned bool) (*Blob, error) {
 		limits = DefaultLimits
 	}
 	if opts.PublicKey != nil {
-		return nil, fmt.Errorf("%w: this build (xsell_lite) cannot verify signatures", ErrSignature)
+		return nil, Wrap(ErrSignature, "this build (xsell_lite) cannot verify signatures")
 	}
 	h, err := ParseHeader(src)
 	if err != nil {
 		return nil, err
 	}
 	if h.RawLen > limits.MaxRawBytes {
-		return nil, fmt.Errorf("%w: body of %d bytes, limit %d", ErrLimit, h.RawLen, limits.MaxRawBytes)
+		return nil, Wrap(ErrLimit, "body of "+Utoa(h.RawLen)+" bytes, limit "+Utoa(limits.MaxRawBytes))
 	}
 	raw := src[HeaderSize:]
 	if uint64(len(raw)) != h.BodyLen {
-		return nil, fmt.Errorf("%w: body has %d bytes, header says %d", ErrTruncated, len(raw), h.BodyLen)
+		return nil, Wrap(ErrTruncated, "body has "+Itoa(len(raw))+" bytes, header says "+Utoa(h.BodyLen))
 	}
 	if h.Flags&FlagZstd != 0 {
-		return nil, fmt.Errorf("%w: zstd-compressed body; this build (xsell_lite) reads raw bodies: serve blob.Recode(…, raw=true) under HTTP Content-Encoding", ErrCompressed)
+		return nil, Wrap(ErrCompressed, "zstd-compressed body; this build (xsell_lite) reads raw bodies: serve blob.Recode(…, raw=true) under HTTP Content-Encoding")
 	}
 	if uint64(len(raw)) != h.RawLen {
-		return nil, fmt.Errorf("%w: raw body has %d bytes, header says %d", ErrCorrupt, len(raw), h.RawLen)
+		return nil, Wrap(ErrCorrupt, "raw body has "+Itoa(len(raw))+" bytes, header says "+Utoa(h.RawLen))
 	}
 	if !opts.SkipHash && sum256(raw) != h.Hash {
 		return nil, ErrHash

@@ -2,8 +2,6 @@ package blob
 
 import (
 	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 )
 
 // HeaderSize is the fixed size of the header in bytes.
@@ -43,7 +41,15 @@ type Header struct {
 
 // HashHex is the blob's content address: the hex SHA-256 of its raw body. It
 // does not depend on how the body is compressed.
-func (h Header) HashHex() string { return hex.EncodeToString(h.Hash[:]) }
+func (h Header) HashHex() string {
+	// Not encoding/hex: it imports fmt, which the browser build does without.
+	const digits = "0123456789abcdef"
+	var b [2 * len(h.Hash)]byte
+	for i, x := range h.Hash {
+		b[2*i], b[2*i+1] = digits[x>>4], digits[x&15]
+	}
+	return string(b[:])
+}
 
 // ParseHeader reads and checks the header at the start of b. It rejects a
 // newer major version with ErrVersion, so a caller keeps its last good blob.
@@ -53,7 +59,7 @@ func ParseHeader(b []byte) (Header, error) {
 		if len(b) >= 4 && string(b[:4]) != Magic {
 			return h, ErrMagic
 		}
-		return h, fmt.Errorf("%w: %d bytes, header needs %d", ErrTruncated, len(b), HeaderSize)
+		return h, Wrap(ErrTruncated, Itoa(len(b))+" bytes, header needs "+Itoa(HeaderSize))
 	}
 	if string(b[:4]) != Magic {
 		return h, ErrMagic
@@ -66,10 +72,10 @@ func ParseHeader(b []byte) (Header, error) {
 	copy(h.Hash[:], b[32:64])
 	copy(h.Signature[:], b[64:128])
 	if h.Major != MajorVersion {
-		return h, fmt.Errorf("%w: blob is version %d.%d, this reader knows %d.x", ErrVersion, h.Major, h.Minor, MajorVersion)
+		return h, Wrap(ErrVersion, "blob is version "+Utoa(h.Major)+"."+Utoa(h.Minor)+", this reader knows "+Itoa(MajorVersion)+".x")
 	}
 	if h.Flags&^(FlagZstd|FlagSigned) != 0 {
-		return h, fmt.Errorf("%w: unknown flags %#x", ErrCorrupt, h.Flags)
+		return h, Wrap(ErrCorrupt, "unknown flags "+Hex(h.Flags))
 	}
 	return h, nil
 }

@@ -1,7 +1,5 @@
 package blob
 
-import "fmt"
-
 // Limits bound what a decoder will allocate for bytes it did not write.
 type Limits struct {
 	MaxRawBytes uint64 // uncompressed body
@@ -35,7 +33,7 @@ func (w *wireBody) checkLimits(l Limits) error {
 		{"feedback rows", len(w.FbItem) / 4, l.MaxRows},
 	} {
 		if c.n > c.max {
-			return fmt.Errorf("%w: %d %s, limit %d", ErrLimit, c.n, c.what, c.max)
+			return Wrap(ErrLimit, Itoa(c.n)+" "+c.what+", limit "+Itoa(c.max))
 		}
 	}
 	return nil

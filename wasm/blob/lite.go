@@ -2,7 +2,6 @@ package blob
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -32,9 +31,7 @@ type liteReader struct {
 	alias bool
 }
 
-func liteErr(format string, args ...any) error {
-	return fmt.Errorf("%w: msgpack: "+format, append([]any{ErrCorrupt}, args...)...)
-}
+func liteErr(msg string) error { return Wrap(ErrCorrupt, "msgpack: "+msg) }
 
 // decodeWireLite decodes a raw body into a wireBody. With alias set, the
 // caller never changes raw again: strings and columns stay in it.
@@ -59,7 +56,7 @@ func (r *liteReader) str(b []byte) string {
 
 func (r *liteReader) need(n int) error {
 	if n < 0 || n > len(r.b)-r.p {
-		return liteErr("%d bytes wanted at offset %d, %d left", n, r.p, len(r.b)-r.p)
+		return liteErr(Itoa(n) + " bytes wanted at offset " + Itoa(r.p) + ", " + Itoa(len(r.b)-r.p) + " left")
 	}
 	return nil
 }
@@ -130,14 +127,14 @@ func (r *liteReader) length(kind byte) (int, error) {
 	case kind == 's' && (c == 0xdb || c == 0xc6):
 		n, err = r.uint(4)
 	default:
-		return 0, liteErr("unexpected byte %#x at offset %d", c, r.p-1)
+		return 0, liteErr("unexpected byte " + Hex(c) + " at offset " + Itoa(r.p-1))
 	}
 	if err != nil {
 		return 0, err
 	}
 	// Every element takes at least one byte: a count over what is left is a lie.
 	if n > uint64(len(r.b)-r.p) {
-		return 0, liteErr("length %d at offset %d, %d bytes left", n, r.p, len(r.b)-r.p)
+		return 0, liteErr("length " + Utoa(n) + " at offset " + Itoa(r.p) + ", " + Itoa(len(r.b)-r.p) + " bytes left")
 	}
 	return int(n), nil
 }
@@ -195,13 +192,13 @@ func (r *liteReader) number() (int64, float64, error) {
 		f := math.Float64frombits(v)
 		return int64(f), f, err
 	}
-	return 0, 0, liteErr("want a number, got byte %#x at offset %d", c, r.p-1)
+	return 0, 0, liteErr("want a number, got byte " + Hex(c) + " at offset " + Itoa(r.p-1))
 }
 
 // skip passes over one value of any type.
 func (r *liteReader) skip(depth int) error {
 	if depth > liteMaxDepth {
-		return liteErr("nesting over %d", liteMaxDepth)
+		return liteErr("nesting over " + Itoa(liteMaxDepth))
 	}
 	if err := r.need(1); err != nil {
 		return err
@@ -230,13 +227,13 @@ func (r *liteReader) skip(depth int) error {
 		}
 		return err
 	}
-	return liteErr("unsupported type byte %#x at offset %d", c, r.p)
+	return liteErr("unsupported type byte " + Hex(c) + " at offset " + Itoa(r.p))
 }
 
 // value decodes into v by its Go type, structs by their msgpack tags.
 func (r *liteReader) value(v reflect.Value, depth int) error {
 	if depth > liteMaxDepth {
-		return liteErr("nesting over %d", liteMaxDepth)
+		return liteErr("nesting over " + Itoa(liteMaxDepth))
 	}
 	switch v.Kind() {
 	case reflect.Struct:
@@ -269,7 +266,7 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 				continue
 			}
 			if err := r.value(v.Field(f), depth+1); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
+				return &Wrapped{Prefix: string(key) + ": ", Base: err}
 			}
 		}
 		return nil
@@ -294,10 +291,10 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 			return err
 		}
 		if n > liteMaxEntries {
-			return fmt.Errorf("%w: map of %d entries, limit %d", ErrLimit, n, liteMaxEntries)
+			return Wrap(ErrLimit, "map of "+Itoa(n)+" entries, limit "+Itoa(liteMaxEntries))
 		}
 		if v.Type().Key().Kind() != reflect.String {
-			return liteErr("map key type %s", v.Type().Key())
+			return liteErr("map key type " + v.Type().Key().String())
 		}
 		m := reflect.MakeMapWithSize(v.Type(), n)
 		for i := 0; i < n; i++ {
@@ -331,7 +328,7 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 			return err
 		}
 		if k := v.Type().Elem().Kind(); (k == reflect.Struct || k == reflect.Map || k == reflect.Pointer) && n > liteMaxEntries {
-			return fmt.Errorf("%w: list of %d entries, limit %d", ErrLimit, n, liteMaxEntries)
+			return Wrap(ErrLimit, "list of "+Itoa(n)+" entries, limit "+Itoa(liteMaxEntries))
 		}
 		var s reflect.Value
 		if v.Type().Elem().Kind() == reflect.String { // the big text columns: no reflection per entry
@@ -372,14 +369,14 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 		case 0xc3:
 			v.SetBool(true)
 		default:
-			return liteErr("want a bool, got byte %#x", c)
+			return liteErr("want a bool, got byte " + Hex(c))
 		}
 		return nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		i, _, err := r.number()
 		if err == nil {
 			if v.OverflowInt(i) {
-				return liteErr("%d overflows %s", i, v.Type())
+				return liteErr(Itoa(i) + " overflows " + v.Type().String())
 			}
 			v.SetInt(i)
 		}
@@ -388,7 +385,7 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 		i, _, err := r.number()
 		if err == nil {
 			if i < 0 || v.OverflowUint(uint64(i)) {
-				return liteErr("%d overflows %s", i, v.Type())
+				return liteErr(Itoa(i) + " overflows " + v.Type().String())
 			}
 			v.SetUint(uint64(i))
 		}
@@ -400,5 +397,5 @@ func (r *liteReader) value(v reflect.Value, depth int) error {
 		}
 		return err
 	}
-	return liteErr("cannot decode into %s", v.Type())
+	return liteErr("cannot decode into " + v.Type().String())
 }

@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"fmt"
 	"math"
 )
 
@@ -13,7 +12,7 @@ func (b *Blob) Validate() error {
 	n := it.Len()
 	ns := uint32(len(b.Strings))
 	if ns == 0 || b.Strings[0] != "" {
-		return fmt.Errorf("%w: string table must start with \"\"", ErrCorrupt)
+		return Wrap(ErrCorrupt, "string table must start with \"\"")
 	}
 	lens := []struct {
 		name string
@@ -27,7 +26,7 @@ func (b *Blob) Validate() error {
 	}
 	for _, l := range lens {
 		if l.got != n {
-			return fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, l.name, l.got, n)
+			return Wrap(ErrCorrupt, "column "+l.name+" has "+Itoa(l.got)+" entries, want "+Itoa(n))
 		}
 	}
 	for name, col := range map[string][]uint32{"currency": it.Currency, "url": it.URL, "image": it.Image, "category": it.Category, "brand": it.Brand, "tags": it.Tags} {
@@ -37,16 +36,16 @@ func (b *Blob) Validate() error {
 	}
 	for i := 0; i < n; i++ {
 		if it.Role[i] >= roleCount {
-			return fmt.Errorf("%w: item %d has role %d", ErrCorrupt, i, it.Role[i])
+			return Wrap(ErrCorrupt, "item "+Itoa(i)+" has role "+Utoa(it.Role[i]))
 		}
 		if it.Tier[i] > 3 {
-			return fmt.Errorf("%w: item %d has tier %d", ErrCorrupt, i, it.Tier[i])
+			return Wrap(ErrCorrupt, "item "+Itoa(i)+" has tier "+Utoa(it.Tier[i]))
 		}
 		if p := it.Price[i]; p < 0 || math.IsInf(p, 0) {
-			return fmt.Errorf("%w: item %d has price %v", ErrCorrupt, i, p)
+			return Wrap(ErrCorrupt, "item "+Itoa(i)+" has price "+Ftoa(p))
 		}
 		if !validMMDD(it.SeasonFrom[i]) || !validMMDD(it.SeasonTo[i]) {
-			return fmt.Errorf("%w: item %d has season %d..%d", ErrCorrupt, i, it.SeasonFrom[i], it.SeasonTo[i])
+			return Wrap(ErrCorrupt, "item "+Itoa(i)+" has season "+Utoa(it.SeasonFrom[i])+".."+Utoa(it.SeasonTo[i]))
 		}
 	}
 	if err := csr("tag_off", it.TagOff, n, len(it.Tags)); err != nil {
@@ -55,7 +54,7 @@ func (b *Blob) Validate() error {
 
 	p := &b.Pairs
 	if len(p.NAB) != len(p.To) || len(p.NABDecayed) != len(p.To) {
-		return fmt.Errorf("%w: pair columns differ in length", ErrCorrupt)
+		return Wrap(ErrCorrupt, "pair columns differ in length")
 	}
 	if err := csr("pair_off", p.Off, n, len(p.To)); err != nil {
 		return err
@@ -67,7 +66,7 @@ func (b *Blob) Validate() error {
 	t := &b.Triples
 	nr := len(t.A)
 	if len(t.B) != nr || len(t.NAB) != nr || len(t.NABC) != len(t.To) {
-		return fmt.Errorf("%w: triple columns differ in length", ErrCorrupt)
+		return Wrap(ErrCorrupt, "triple columns differ in length")
 	}
 	if err := csr("tri_off", t.Off, nr, len(t.To)); err != nil {
 		return err
@@ -79,7 +78,7 @@ func (b *Blob) Validate() error {
 	}
 	for r := 1; r < nr; r++ {
 		if t.A[r] < t.A[r-1] || (t.A[r] == t.A[r-1] && t.B[r] <= t.B[r-1]) {
-			return fmt.Errorf("%w: triple row %d: antecedents (tri_a, tri_b) not in increasing order", ErrCorrupt, r)
+			return Wrap(ErrCorrupt, "triple row "+Itoa(r)+": antecedents (tri_a, tri_b) not in increasing order")
 		}
 	}
 
@@ -92,7 +91,7 @@ func (b *Blob) Validate() error {
 		{"mx_reason", len(m.Reason)}, {"mx_priority", len(m.Priority)}, {"mx_discount", len(m.Discount)},
 		{"mx_valid_from", len(m.ValidFrom)}, {"mx_valid_to", len(m.ValidTo)}, {"mx_line", len(m.Line)}} {
 		if l.got != nm {
-			return fmt.Errorf("%w: column %s has %d entries, want %d", ErrCorrupt, l.name, l.got, nm)
+			return Wrap(ErrCorrupt, "column "+l.name+" has "+Itoa(l.got)+" entries, want "+Itoa(nm))
 		}
 	}
 	if err := refs("mx_complement", m.Complement, uint32(n)); err != nil {
@@ -105,16 +104,16 @@ func (b *Blob) Validate() error {
 	}
 	for i := 0; i < nm; i++ {
 		if a := m.AnchorItem[i]; a < -1 || int(a) >= n {
-			return fmt.Errorf("%w: matrix row %d anchors item %d of %d", ErrCorrupt, i, a, n)
+			return Wrap(ErrCorrupt, "matrix row "+Itoa(i)+" anchors item "+Itoa(a)+" of "+Itoa(n))
 		}
 		if m.Kind[i] == KindNone || m.Kind[i] >= kindCount {
-			return fmt.Errorf("%w: matrix row %d has kind %d", ErrCorrupt, i, m.Kind[i])
+			return Wrap(ErrCorrupt, "matrix row "+Itoa(i)+" has kind "+Utoa(m.Kind[i]))
 		}
 		if d := m.Discount[i]; !(d >= 0 && d < 100) {
-			return fmt.Errorf("%w: matrix row %d has discount %v", ErrCorrupt, i, d)
+			return Wrap(ErrCorrupt, "matrix row "+Itoa(i)+" has discount "+Ftoa32(d))
 		}
 		if f := m.Priority[i]; math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return fmt.Errorf("%w: matrix row %d has priority %v", ErrCorrupt, i, f)
+			return Wrap(ErrCorrupt, "matrix row "+Itoa(i)+" has priority "+Ftoa32(f))
 		}
 	}
 	if err := csr("mx_req_off", m.ReqOff, nm, len(m.Req)); err != nil {
@@ -128,18 +127,18 @@ func (b *Blob) Validate() error {
 	nf := f.Len()
 	for _, c := range [][]uint32{f.Shown, f.Clicked, f.Added, f.Bought, f.Dismissed} {
 		if len(c) != nf {
-			return fmt.Errorf("%w: feedback columns differ in length", ErrCorrupt)
+			return Wrap(ErrCorrupt, "feedback columns differ in length")
 		}
 	}
 	if len(f.Anchor) != nf {
-		return fmt.Errorf("%w: feedback columns differ in length", ErrCorrupt)
+		return Wrap(ErrCorrupt, "feedback columns differ in length")
 	}
 	if err := refs("fb_item", f.Item, uint32(n)); err != nil {
 		return err
 	}
 	for i, a := range f.Anchor {
 		if a < -1 || int(a) >= n {
-			return fmt.Errorf("%w: feedback row %d anchors item %d of %d", ErrCorrupt, i, a, n)
+			return Wrap(ErrCorrupt, "feedback row "+Itoa(i)+" anchors item "+Itoa(a)+" of "+Itoa(n))
 		}
 	}
 	return nil
@@ -148,7 +147,7 @@ func (b *Blob) Validate() error {
 func refs(name string, col []uint32, limit uint32) error {
 	for i, v := range col {
 		if v >= limit {
-			return fmt.Errorf("%w: %s[%d] = %d, out of range %d", ErrCorrupt, name, i, v, limit)
+			return Wrap(ErrCorrupt, name+"["+Itoa(i)+"] = "+Utoa(v)+", out of range "+Utoa(limit))
 		}
 	}
 	return nil
@@ -157,14 +156,14 @@ func refs(name string, col []uint32, limit uint32) error {
 // csr checks an offsets column of rows+1 non-decreasing entries from 0 to total.
 func csr(name string, off []uint32, rows, total int) error {
 	if len(off) != rows+1 {
-		return fmt.Errorf("%w: %s has %d entries, want %d", ErrCorrupt, name, len(off), rows+1)
+		return Wrap(ErrCorrupt, name+" has "+Itoa(len(off))+" entries, want "+Itoa(rows+1))
 	}
 	if off[0] != 0 || int(off[rows]) != total {
-		return fmt.Errorf("%w: %s runs %d..%d, want 0..%d", ErrCorrupt, name, off[0], off[rows], total)
+		return Wrap(ErrCorrupt, name+" runs "+Utoa(off[0])+".."+Utoa(off[rows])+", want 0.."+Itoa(total))
 	}
 	for i := 1; i <= rows; i++ {
 		if off[i] < off[i-1] {
-			return fmt.Errorf("%w: %s decreases at %d", ErrCorrupt, name, i)
+			return Wrap(ErrCorrupt, name+" decreases at "+Itoa(i))
 		}
 	}
 	return nil

@@ -1,7 +1,8 @@
 package engine
 
 import (
-	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/xsell/xsell/wasm/blob"
 )
@@ -33,7 +34,7 @@ func ParsePlacement(s string) (Placement, error) {
 			return Placement(i), nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q (want one of %v)", ErrPlacement, s, blob.Placements)
+	return 0, &blob.Wrapped{Base: ErrPlacement, Suffix: " " + strconv.Quote(s) + " (want one of [" + strings.Join(blob.Placements, " ") + "])"}
 }
 
 // postPurchase placements get replenishment and viewed-earlier suggestions.

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -202,5 +204,28 @@ func TestConcurrentFirstUse(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestErrorsReadAsFmt: the engine's errors, built without fmt (the browser
+// build links none), read as fmt.Errorf's did and wrap their sentinel.
+func TestErrorsReadAsFmt(t *testing.T) {
+	_, err := ParsePlacement("homepage")
+	if want := fmt.Errorf("%w %q (want one of %v)", ErrPlacement, "homepage", blob.Placements); err == nil || err.Error() != want.Error() || !errors.Is(err, ErrPlacement) {
+		t.Errorf("placement: %v, want %v", err, want)
+	}
+	e := sampleEngine(t)
+	var ctx Context
+	bad := AppendContext(nil, &Context{Placement: Cart, Anchor: -1, Cart: []Line{{Item: 1, Qty: 1}}}, "v")
+	bad[36+0*4] = 0xff // cart count: the lengths no longer add up
+	err = e.DecodeContext(bad, &ctx)
+	want := fmt.Errorf("%w: counts need %d bytes, have %d", ErrContext, ContextHeaderSize+255*8+len("v"), len(bad))
+	if err == nil || !errors.Is(err, ErrContext) || err.Error() != want.Error() {
+		t.Errorf("context: %v, want %v", err, want)
+	}
+	bad = AppendContext(nil, &Context{Placement: Cart, Anchor: -1, FreeDelivery: 1}, "")
+	binary.LittleEndian.PutUint64(bad[24:], math.Float64bits(math.Inf(1)))
+	if err := e.DecodeContext(bad, &ctx); err == nil || err.Error() != fmt.Errorf("%w: free_delivery %v", ErrContext, math.Inf(1)).Error() {
+		t.Errorf("free delivery: %v", err)
 	}
 }

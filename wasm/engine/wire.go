@@ -2,9 +2,10 @@ package engine
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"unicode/utf8"
+
+	"github.com/xsell/xsell/wasm/blob"
 )
 
 // The binary context and suggestion encodings used across the
@@ -69,19 +70,19 @@ func (e *Engine) DecodeContext(src []byte, ctx *Context) error {
 	ctx.Reset()
 	le := binary.LittleEndian
 	if len(src) < ContextHeaderSize {
-		return fmt.Errorf("%w: %d bytes, header needs %d", ErrContext, len(src), ContextHeaderSize)
+		return blob.Wrap(ErrContext, blob.Itoa(len(src))+" bytes, header needs "+blob.Itoa(ContextHeaderSize))
 	}
 	if le.Uint32(src) != ContextMagic {
-		return fmt.Errorf("%w: magic %#x", ErrContext, le.Uint32(src))
+		return blob.Wrap(ErrContext, "magic "+blob.Hex(le.Uint32(src)))
 	}
 	pl := le.Uint32(src[4:])
 	if pl >= uint32(numPlacements) {
-		return fmt.Errorf("%w: placement %d", ErrContext, pl)
+		return blob.Wrap(ErrContext, "placement "+blob.Utoa(pl))
 	}
 	ctx.Placement = Placement(pl)
 	ctx.Anchor = int32(le.Uint32(src[8:]))
 	if ctx.Anchor < -1 || int(ctx.Anchor) >= e.n {
-		return fmt.Errorf("%w: anchor %d of %d items", ErrContext, ctx.Anchor, e.n)
+		return blob.Wrap(ErrContext, "anchor "+blob.Itoa(ctx.Anchor)+" of "+blob.Itoa(e.n)+" items")
 	}
 	k := le.Uint32(src[12:])
 	if k > MaxK {
@@ -91,7 +92,7 @@ func (e *Engine) DecodeContext(src []byte, ctx *Context) error {
 	ctx.Now = int64(le.Uint64(src[16:]))
 	fd := math.Float64frombits(le.Uint64(src[24:]))
 	if math.IsNaN(fd) || math.IsInf(fd, 0) || fd < 0 {
-		return fmt.Errorf("%w: free_delivery %v", ErrContext, fd)
+		return blob.Wrap(ErrContext, "free_delivery "+blob.Ftoa(fd))
 	}
 	ctx.FreeDelivery = fd
 	ctx.Currency = le.Uint32(src[32:])
@@ -106,17 +107,17 @@ func (e *Engine) DecodeContext(src []byte, ctx *Context) error {
 			limit = MaxVisitorBytes
 		}
 		if n[i] > limit {
-			return fmt.Errorf("%w: %d %s entries, limit %d", ErrContext, n[i], names[i], limit)
+			return blob.Wrap(ErrContext, blob.Utoa(n[i])+" "+names[i]+" entries, limit "+blob.Utoa(limit))
 		}
 		size += int(n[i]) * per[i]
 	}
 	if size != len(src) {
-		return fmt.Errorf("%w: counts need %d bytes, have %d", ErrContext, size, len(src))
+		return blob.Wrap(ErrContext, "counts need "+blob.Itoa(size)+" bytes, have "+blob.Itoa(len(src)))
 	}
 	p := src[ContextHeaderSize:]
 	item := func(field string, i int, v uint32) error {
 		if int(v) >= e.n {
-			return fmt.Errorf("%w: %s[%d] = item %d of %d", ErrContext, field, i, v, e.n)
+			return blob.Wrap(ErrContext, field+"["+blob.Itoa(i)+"] = item "+blob.Utoa(v)+" of "+blob.Itoa(e.n))
 		}
 		return nil
 	}

@@ -6,12 +6,25 @@ package stats
 
 import (
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 )
 
 // ErrCounts: the four counts cannot come from one set of orders.
 var ErrCounts = errors.New("stats: inconsistent counts")
+
+// countsError is ErrCounts with what is wrong, built without fmt (the
+// browser build links none: ~300 KB of wasm).
+type countsError struct{ msg string }
+
+func (e *countsError) Error() string { return ErrCounts.Error() + ": " + e.msg }
+
+func (e *countsError) Unwrap() error { return ErrCounts }
+
+func wrap(msg string) error { return &countsError{msg} }
+
+// ftoa formats v as fmt's %v and %g do.
+func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // Table is the 2×2 table of A and B over N orders: NAB orders hold both, NA
 // hold A, NB hold B. Counts may be time-decayed (fractional).
@@ -23,13 +36,13 @@ type Table struct {
 func (t Table) Check() error {
 	for _, v := range []float64{t.NAB, t.NA, t.NB, t.N} {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return fmt.Errorf("%w: counts must be finite and non-negative: %+v", ErrCounts, t)
+			return wrap("counts must be finite and non-negative: {NAB:" + ftoa(t.NAB) + " NA:" + ftoa(t.NA) + " NB:" + ftoa(t.NB) + " N:" + ftoa(t.N) + "}")
 		}
 	}
 	const slack = 1e-9 // decayed counts are float sums
 	if t.NAB > t.NA*(1+slack) || t.NAB > t.NB*(1+slack) || t.NA > t.N*(1+slack) || t.NB > t.N*(1+slack) ||
 		t.NA+t.NB-t.NAB > t.N*(1+slack)+slack {
-		return fmt.Errorf("%w: n_AB %g, n_A %g, n_B %g, N %g", ErrCounts, t.NAB, t.NA, t.NB, t.N)
+		return wrap("n_AB " + ftoa(t.NAB) + ", n_A " + ftoa(t.NA) + ", n_B " + ftoa(t.NB) + ", N " + ftoa(t.N))
 	}
 	return nil
 }
@@ -167,7 +180,7 @@ func (t Table) Evidence() string {
 	}
 	l := t.Lift()
 	if l >= 1.05 {
-		return fmt.Sprintf("bought together in %d %s, %.1f× more often than chance", n, orders, l)
+		return "bought together in " + strconv.FormatInt(n, 10) + " " + orders + ", " + strconv.FormatFloat(l, 'f', 1, 64) + "× more often than chance"
 	}
-	return fmt.Sprintf("bought together in %d %s", n, orders)
+	return "bought together in " + strconv.FormatInt(n, 10) + " " + orders
 }

@@ -106,3 +106,23 @@ func ExampleTable_All() {
 	fmt.Printf("support %.4f, confidence %.4f, lift %.3f\n", m.Support, m.Confidence, m.Lift)
 	// Output: support 0.0748, confidence 0.3868, lift 1.514
 }
+
+// TestCheckErrorsReadAsFmt: Check's errors, built without fmt, read as
+// fmt.Errorf's did and wrap ErrCounts.
+func TestCheckErrorsReadAsFmt(t *testing.T) {
+	for _, tc := range []struct {
+		t    Table
+		want string
+	}{
+		{Table{NAB: math.NaN(), NA: 2, NB: 3, N: 4}, fmt.Sprintf("%v: counts must be finite and non-negative: %+v", ErrCounts, Table{NAB: math.NaN(), NA: 2, NB: 3, N: 4})},
+		{Table{NAB: 5, NA: 2.5, NB: 3, N: 4}, fmt.Sprintf("%v: n_AB %g, n_A %g, n_B %g, N %g", ErrCounts, 5.0, 2.5, 3.0, 4.0)},
+	} {
+		err := tc.t.Check()
+		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrCounts) {
+			t.Errorf("%+v: %v, want %q wrapping ErrCounts", tc.t, err, tc.want)
+		}
+	}
+	if got, want := (Table{NAB: 312, NA: 400, NB: 500, N: 10000}).Evidence(), fmt.Sprintf("bought together in %d %s, %.1f× more often than chance", 312, "orders", Table{NAB: 312, NA: 400, NB: 500, N: 10000}.Lift()); got != want {
+		t.Errorf("evidence %q, want %q", got, want)
+	}
+}

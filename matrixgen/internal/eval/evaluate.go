@@ -92,17 +92,7 @@ func Evaluate(d *Data, cfg Config, engine Trainer, extra ...Trainer) (*Result, e
 	res.Unseen = float64(hiddenUnseen) / float64(hidden)
 
 	counts := CountPairs(train.Baskets, int(nTrain))
-	res.Known = counts.Known()
-	trainIDs := make(map[string]bool, nTrain)
-	for _, id := range train.IDs {
-		trainIDs[id] = true
-	}
-	for _, id := range d.Catalog {
-		if !trainIDs[id] {
-			trainIDs[id] = true
-			res.Known++
-		}
-	}
+	res.Known = counts.Known() + catalogOnly(train.IDs, d.Catalog)
 	var methods []Method
 	start := time.Now()
 	for _, tr := range append([]Trainer{engine}, extra...) {
@@ -231,4 +221,21 @@ func subsample(baskets [][]int32, max int, seed uint64) [][]int32 {
 		sub[i] = baskets[p]
 	}
 	return sub
+}
+
+// catalogOnly counts the distinct catalog ids that ids lacks: items no
+// training order names, which coverage counts as known all the same.
+func catalogOnly(ids, catalog []string) int {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		seen[id] = true
+	}
+	n := 0
+	for _, id := range catalog {
+		if !seen[id] {
+			seen[id] = true
+			n++
+		}
+	}
+	return n
 }

@@ -255,16 +255,6 @@ func tryPowers(in compile.Inputs, opt compile.Options, cfg TuneConfig, pol *blob
 		}
 		methods[i] = NewEngineMethod("q="+strconv.FormatFloat(q, 'g', -1, 64), e, ids, b.Created)
 	}
-	known := len(fit.IDs)
-	inFit := make(map[string]bool, len(fit.IDs))
-	for _, id := range fit.IDs {
-		inFit[id] = true
-	}
-	for _, id := range d.Catalog {
-		if !inFit[id] {
-			inFit[id] = true
-			known++
-		}
-	}
+	known := len(fit.IDs) + catalogOnly(fit.IDs, d.Catalog)
 	return runAll(methods, baskets, cfg.Workers), max(known, 1), nil
 }

@@ -5,17 +5,14 @@
 // operator's replay puts them through, and D1 counts each event once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { offlineEnv, startWorker } from './worker.mjs';
+import { d1, startWorker, until as untilWorker } from './worker.mjs';
 
 const EDGE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHOP = 'https://shop.example';
-const run = promisify(execFile);
 
 // The shipped config with one retry instead of ten, so the test waits for
 // one failed redelivery, not ten; written beside wrangler.toml (its paths
@@ -36,12 +33,7 @@ after(async () => {
 });
 
 const auth = () => ({ authorization: `Bearer ${w.token}` });
-const sql = async (command) => {
-  const env = offlineEnv(join(w.persistDir, 'home'));
-  const { stdout } = await run(process.execPath, [join(EDGE, 'node_modules/wrangler/bin/wrangler.js'), 'd1', 'execute', 'DB', '--local',
-    '--persist-to', w.persistDir, '-c', CONFIG, '--json', '--command', command], { env, cwd: EDGE, timeout: 60_000 });
-  return JSON.parse(stdout)[0].results;
-};
+const sql = (command) => d1(w, command);
 const events = (n, tag) => ({
   events: Array.from({ length: n }, (_, i) => ({
     id: `dlq-${tag}-${i}-${randomBytes(4).toString('hex')}`, type: 'impression', ts: Date.now(),
@@ -54,17 +46,7 @@ const post = (body) => fetch(`${w.url}/v1/events`, {
 const dead = async () => (await fetch(`${w.url}/v1/dead`, { headers: auth() })).json();
 const count = async () => (await sql('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events'))[0];
 
-// until polls f until ok(value), or fails with what it saw last.
-async function until(what, f, ok, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  let v;
-  for (;;) {
-    v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > end) assert.fail(`${what}: still ${JSON.stringify(v)} after ${timeout / 1000} s (worker log: ${w.log})`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = (what, f, ok, timeout) => untilWorker(w, what, f, ok, timeout);
 
 test('dead letters: archived when D1 fails, replayed exactly once when it is back', async () => {
   // Healthy first: events land.

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { offlineEnv, startWorker } from './worker.mjs';
+import { d1, startWorker } from './worker.mjs';
 
 const EDGE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(EDGE, '..');
@@ -399,12 +399,7 @@ describe('events', () => {
   });
 
   test('D1 holds each event once and the consumer archived them to R2', async () => {
-    const env = offlineEnv(join(w.persistDir, 'home'));
-    const q = async (sql) => {
-      const { stdout } = await run(process.execPath, [join(EDGE, 'node_modules/wrangler/bin/wrangler.js'), 'd1', 'execute', 'DB', '--local',
-        '--persist-to', w.persistDir, '-c', join(EDGE, 'wrangler.toml'), '--json', '--command', sql], { env, cwd: EDGE });
-      return JSON.parse(stdout)[0].results;
-    };
+    const q = (sql) => d1(w, sql);
     const [row] = await q('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events');
     assert.equal(row.n, batch.length);
     assert.equal(row.ids, batch.length);

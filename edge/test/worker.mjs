@@ -65,7 +65,7 @@ export async function migrate(persistDir, env = offlineEnv(join(persistDir, 'hom
  * @param {boolean} [opts.migrate=true] apply the D1 migrations first
  * @param {string} [opts.logLevel='info'] wrangler's log level (info logs every request)
  * @param {boolean} [opts.testScheduled=false] expose /__scheduled?cron=… to run the cron handler (wrangler dev --test-scheduled)
- * @returns {Promise<{url: string, port: number, token: string, persistDir: string, pid: number, log: string, stop: () => Promise<void>}>}
+ * @returns {Promise<{url: string, port: number, token: string, persistDir: string, config: string, pid: number, log: string, stop: () => Promise<void>}>}
  */
 export async function startWorker(opts = {}) {
   const out = process.env.OUT || join(ROOT, '.out');
@@ -123,7 +123,7 @@ export async function startWorker(opts = {}) {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, port, token, persistDir, pid: child.pid, log, stop };
+  return { url, port, token, persistDir, config, pid: child.pid, log, stop };
 }
 
 // publish uploads blob bytes with the worker's token; answers the JSON reply.
@@ -135,4 +135,29 @@ export async function publish(w, bytes) {
   const body = await r.json();
   if (r.status !== 201 && r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(body)}`);
   return body;
+}
+
+// wranglerLocal runs `wrangler ARGS --local` against a started worker's
+// state (its D1, R2) and answers what wrangler printed.
+export async function wranglerLocal(w, ...args) {
+  const { stdout } = await promisify(execFile)(process.execPath, [WRANGLER, ...args, '--local', '--persist-to', w.persistDir, '-c', w.config],
+    { env: offlineEnv(join(w.persistDir, 'home')), cwd: dirname(w.config), timeout: 60_000 });
+  return stdout;
+}
+
+// d1 runs one SQL command against a started worker's local D1; answers the rows.
+export async function d1(w, command) {
+  return JSON.parse(await wranglerLocal(w, 'd1', 'execute', 'DB', '--json', '--command', command))[0].results;
+}
+
+// until polls f every 500 ms until ok(its value), and answers that value;
+// past the timeout it throws with what it saw last and the worker's log.
+export async function until(w, what, f, ok, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await f();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeout / 1000} s (worker log: ${w.log})`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

@@ -32,6 +32,9 @@ var (
 const (
 	MajorVersion = 1
 	MinorVersion = 0
+	// MinorSharded: the head of a sharded blob and its shards (1.1). A 1.0
+	// reader refuses a head: its pair_off does not match its empty rows.
+	MinorSharded = 1
 )
 
 // Blob is the decoded artifact. Item numbers (uint32 / int32 fields that
@@ -53,7 +56,10 @@ type Blob struct {
 	Triples  Triples  `msgpack:"-"`
 	Matrix   Matrix   `msgpack:"-"`
 	Feedback Feedback `msgpack:"-"`
-	Policy   Policy   `msgpack:"policy"`
+	// Shards, when set, makes this blob the head of a sharded blob: Pairs.Off
+	// is whole but the pair rows travel in separate shard blobs (shard.go).
+	Shards Shards `msgpack:"-"`
+	Policy Policy `msgpack:"policy"`
 }
 
 // Role of a catalog item; roles drive rules (an accessory page does not

@@ -134,6 +134,13 @@ type wireBody struct {
 	FbAdded     []byte `msgpack:"fb_added"`
 	FbBought    []byte `msgpack:"fb_bought"`
 	FbDismissed []byte `msgpack:"fb_dismissed"`
+
+	ShardFrom []byte `msgpack:"shard_from,omitempty"`
+	ShardHash []byte `msgpack:"shard_hash,omitempty"`
+	LinkCat   []byte `msgpack:"link_cat,omitempty"`
+	LinkOff   []byte `msgpack:"link_off,omitempty"`
+	LinkTo    []byte `msgpack:"link_to,omitempty"`
+	LinkLift  []byte `msgpack:"link_lift,omitempty"`
 }
 
 func toWire(b *Blob) *wireBody {
@@ -159,7 +166,27 @@ func toWire(b *Blob) *wireBody {
 
 		FbAnchor: pack(f.Anchor), FbItem: pack(f.Item), FbShown: pack(f.Shown), FbClicked: pack(f.Clicked),
 		FbAdded: pack(f.Added), FbBought: pack(f.Bought), FbDismissed: pack(f.Dismissed),
+
+		ShardFrom: packOmit(b.Shards.From), ShardHash: packHashes(b.Shards.Hash),
+		LinkCat: packOmit(b.Shards.LinkCat), LinkOff: packOmit(b.Shards.LinkOff), LinkTo: packOmit(b.Shards.LinkTo), LinkLift: packOmit(b.Shards.LinkLift),
 	}
+}
+
+// packOmit is pack, nil for an empty column (the key is then left out, so a
+// blob without shards has the same bytes as before shards existed).
+func packOmit[T number](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return pack(s)
+}
+
+func packHashes(h [][32]byte) []byte {
+	var out []byte
+	for _, x := range h {
+		out = append(out, x[:]...)
+	}
+	return out
 }
 
 // fromWire unpacks every column, checking each length against the counts it
@@ -265,6 +292,22 @@ func fromWire(w *wireBody, b *Blob) error {
 		col(&f.Added, w.FbAdded, nf, "fb_added")
 		col(&f.Bought, w.FbBought, nf, "fb_bought")
 		col(&f.Dismissed, w.FbDismissed, nf, "fb_dismissed")
+	}
+
+	sh := &b.Shards
+	if len(w.ShardFrom) > 0 && err == nil {
+		col(&sh.From, w.ShardFrom, -1, "shard_from")
+		if err == nil && len(w.ShardHash) != 32*max(len(sh.From)-1, 0) {
+			return Wrap(ErrCorrupt, "column shard_hash has "+Itoa(len(w.ShardHash))+" bytes, want 32 per shard ("+Itoa(len(sh.From)-1)+" shards)")
+		}
+		sh.Hash = make([][32]byte, len(w.ShardHash)/32)
+		for i := range sh.Hash {
+			copy(sh.Hash[i][:], w.ShardHash[32*i:])
+		}
+		col(&sh.LinkCat, w.LinkCat, -1, "link_cat")
+		col(&sh.LinkOff, w.LinkOff, len(sh.LinkCat)+1, "link_off")
+		col(&sh.LinkTo, w.LinkTo, -1, "link_to")
+		col(&sh.LinkLift, w.LinkLift, len(sh.LinkTo), "link_lift")
 	}
 	return err
 }

@@ -40,6 +40,9 @@ func Decode(src []byte, opts DecodeOptions) (*Blob, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.Flags&FlagShard != 0 {
+		return nil, ErrIsShard
+	}
 	var w wireBody
 	dec := msgpack.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(&w); err != nil {
@@ -56,6 +59,28 @@ func Decode(src []byte, opts DecodeOptions) (*Blob, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// DecodeShard parses, verifies and checks a pair shard (engine.AddShard
+// then checks it belongs to the loaded head). owned is for the browser
+// build's in-place reads (see DecodeOwned); this build always copies.
+func DecodeShard(src []byte, opts DecodeOptions, owned bool) (*PairShard, error) {
+	limits := opts.Limits
+	if limits == (Limits{}) {
+		limits = DefaultLimits
+	}
+	h, raw, err := rawBodyOpt(src, limits, opts.SkipHash)
+	if err != nil {
+		return nil, err
+	}
+	if h.Flags&FlagShard == 0 {
+		return nil, ErrNotShard
+	}
+	var w shardWire
+	if err := msgpack.NewDecoder(bytes.NewReader(raw)).Decode(&w); err != nil {
+		return nil, fmt.Errorf("%w: msgpack: %v", ErrCorrupt, err)
+	}
+	return w.toShard(h, limits)
 }
 
 // rawBody returns the header and the uncompressed, hash-checked body.
@@ -80,7 +105,7 @@ func rawBodyOpt(src []byte, limits Limits, skipHash bool) (Header, []byte, error
 	}
 	raw := stored
 	if h.Flags&FlagZstd != 0 {
-		zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(h.RawLen+1), zstd.WithDecodeAllCapLimit(true))
+		zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(max(h.RawLen+1, 64<<10)) /* a frame names a window of at least 1 KB, whatever its size */, zstd.WithDecodeAllCapLimit(true))
 		if err != nil {
 			return h, nil, err
 		}

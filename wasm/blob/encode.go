@@ -62,14 +62,32 @@ func Encode(b *Blob, opts EncodeOptions) ([]byte, error) {
 	if err := b.Validate(); err != nil {
 		return nil, err
 	}
+	minor := uint16(MinorVersion)
+	if b.Sharded() {
+		minor = MinorSharded
+	}
+	return encodeBody(toWire(b), minor, 0, opts, func(h Header) { b.Header = h })
+}
+
+// EncodeShard writes a pair shard: header (flag FlagShard), then its msgpack
+// body, zstd-compressed unless opts.Raw. Its hash goes into the head's
+// Shards.Hash.
+func EncodeShard(s *PairShard, opts EncodeOptions) ([]byte, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return encodeBody(s.toWire(), MinorSharded, FlagShard, opts, func(h Header) { s.Header = h })
+}
+
+func encodeBody(w any, minor uint16, flags uint32, opts EncodeOptions, setHeader func(Header)) ([]byte, error) {
 	var raw bytes.Buffer
 	enc := msgpack.NewEncoder(&raw)
 	enc.UseCompactInts(true)
 	enc.SetSortMapKeys(true) // same blob, same bytes (see sortedMaps)
-	if err := enc.Encode(toWire(b)); err != nil {
+	if err := enc.Encode(w); err != nil {
 		return nil, fmt.Errorf("blob: encode body: %w", err)
 	}
-	h := Header{Major: MajorVersion, Minor: MinorVersion, RawLen: uint64(raw.Len()), Hash: sha256.Sum256(raw.Bytes())}
+	h := Header{Major: MajorVersion, Minor: minor, Flags: flags, RawLen: uint64(raw.Len()), Hash: sha256.Sum256(raw.Bytes())}
 	body := raw.Bytes()
 	if !opts.Raw {
 		level := opts.Level
@@ -93,7 +111,8 @@ func Encode(b *Blob, opts EncodeOptions) ([]byte, error) {
 	if opts.SignKey != nil {
 		copy(out[64:128], ed25519.Sign(opts.SignKey, signedMessage(h.Hash)))
 	}
-	b.Header, _ = ParseHeader(out)
+	hh, _ := ParseHeader(out)
+	setHeader(hh)
 	return append(out, body...), nil
 }
 

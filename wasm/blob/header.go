@@ -74,7 +74,7 @@ func ParseHeader(b []byte) (Header, error) {
 	if h.Major != MajorVersion {
 		return h, Wrap(ErrVersion, "blob is version "+Utoa(h.Major)+"."+Utoa(h.Minor)+", this reader knows "+Itoa(MajorVersion)+".x")
 	}
-	if h.Flags&^(FlagZstd|FlagSigned) != 0 {
+	if h.Flags&^(FlagZstd|FlagSigned|FlagShard) != 0 {
 		return h, Wrap(ErrCorrupt, "unknown flags "+Hex(h.Flags))
 	}
 	return h, nil

@@ -56,7 +56,21 @@ func (b *Blob) Validate() error {
 	if len(p.NAB) != len(p.To) || len(p.NABDecayed) != len(p.To) {
 		return Wrap(ErrCorrupt, "pair columns differ in length")
 	}
-	if err := csr("pair_off", p.Off, n, len(p.To)); err != nil {
+	if b.Sharded() {
+		// The head of a sharded blob: the rows are in the shards.
+		if len(p.To) != 0 {
+			return Wrap(ErrCorrupt, "a sharded head carries "+Itoa(len(p.To))+" pair rows, want none (they travel in its shards)")
+		}
+		if len(p.Off) != n+1 {
+			return Wrap(ErrCorrupt, "pair_off has "+Itoa(len(p.Off))+" entries, want "+Itoa(n+1))
+		}
+		if err := csr("pair_off", p.Off, n, int(p.Off[n])); err != nil {
+			return err
+		}
+		if err := b.Shards.validate(n, ns); err != nil {
+			return err
+		}
+	} else if err := csr("pair_off", p.Off, n, len(p.To)); err != nil {
 		return err
 	}
 	if err := refs("pair_to", p.To, uint32(n)); err != nil {

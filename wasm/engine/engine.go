@@ -116,6 +116,12 @@ type Engine struct {
 	nStats   float64 // N used for expected counts
 	decayed  bool
 
+	// shards: for the head of a sharded blob, which shards have been added
+	// (AddShard); nil for a whole blob. An anchor whose shard is missing has
+	// no mined neighbours yet (row).
+	shards  []atomic.Bool
+	shardMu sync.Mutex
+
 	pool sync.Pool
 }
 
@@ -146,6 +152,15 @@ func New(b *blob.Blob) (*Engine, error) {
 	it := &b.Items
 	n := it.Len()
 	e := &Engine{b: b, n: n, ids: make(map[string]uint32, n)}
+	if b.Sharded() {
+		// Room for every row; AddShard fills a shard's. The blob is not
+		// modified: the engine serves a copy with its own pair columns.
+		bb := *b
+		np := b.Pairs.Off[n]
+		bb.Pairs = blob.Pairs{Off: b.Pairs.Off, To: make([]uint32, np), NAB: make([]uint32, np), NABDecayed: make([]float32, np)}
+		e.b = &bb
+		e.shards = make([]atomic.Bool, b.Shards.Count())
+	}
 	for i, id := range it.ID {
 		if _, dup := e.ids[id]; !dup {
 			e.ids[id] = uint32(i)
@@ -526,6 +541,10 @@ func clampK(k, def int) int {
 // neighbours fall in most above chance: lift of the summed pair counts
 // over the summed counts expected, smoothed by one.
 func (e *Engine) linkCategory(ca uint32) {
+	if e.shards != nil {
+		e.linkCategoryFromHead(ca)
+		return
+	}
 	nc := len(e.catRef)
 	it, p := &e.b.Items, &e.b.Pairs
 	N := float64(e.b.Stats.Orders)
@@ -575,6 +594,40 @@ func (e *Engine) linkCategory(ca uint32) {
 	e.catLinkN[ca] = uint8(min(len(ls), perCat))
 }
 
+// linkCategoryFromHead reads category ca's links from a sharded head, which
+// carries them because they need every item's pairs (Split computed them
+// with linkCategory on the whole blob).
+func (e *Engine) linkCategoryFromHead(ca uint32) {
+	sh := &e.b.Shards
+	ref := e.catRef[ca]
+	k, ok := slices.BinarySearch(sh.LinkCat, ref)
+	if !ok {
+		return
+	}
+	lo, used := int(ca)*perCat, 0
+	for j := sh.LinkOff[k]; j < sh.LinkOff[k+1] && used < perCat; j++ {
+		cb, ok := e.catByID[sh.LinkTo[j]]
+		if !ok || cb == 0 || cb == ca {
+			continue
+		}
+		e.catLinkTo[lo+used] = cb
+		e.catLinkLift[lo+used] = sh.LinkLift[j]
+		used++
+	}
+	e.catLinkN[ca] = uint8(used)
+}
+
+// row returns where anchor a's mined neighbours are in the pair columns:
+// none while a's shard has not been added.
+func (e *Engine) row(a uint32) (lo, hi uint32) {
+	p := &e.b.Pairs
+	lo, hi = p.Off[a], p.Off[a+1]
+	if e.shards != nil && lo != hi && !e.shards[e.b.Shards.Of(a)].Load() {
+		return lo, lo
+	}
+	return lo, hi
+}
+
 func (e *Engine) indexPairEvidence() {
 	e.pairEv = make([]float32, len(e.b.Pairs.To))
 	e.evDone = make([]atomic.Bool, e.n)
@@ -583,7 +636,11 @@ func (e *Engine) indexPairEvidence() {
 // rowEvidence returns anchor a's row of pairEv, computing it once.
 func (e *Engine) rowEvidence(a uint32) []float32 {
 	p := &e.b.Pairs
-	row := e.pairEv[p.Off[a]:p.Off[a+1]]
+	lo, hi := e.row(a)
+	row := e.pairEv[lo:hi]
+	if lo == hi {
+		return row // no row, or its shard is not here yet: nothing to mark done
+	}
 	if e.evDone[a].Load() {
 		return row
 	}

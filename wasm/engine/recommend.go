@@ -363,7 +363,7 @@ func (r *run) fromPairs() {
 	g := s.gen
 	for ai := range s.anchors {
 		a := &s.anchors[ai]
-		lo, hi := p.Off[a.item], p.Off[a.item+1]
+		lo, hi := e.row(a.item)
 		to := p.To[lo:hi]
 		if same {
 			// The usual case, the loop the answer's time goes to: evidence

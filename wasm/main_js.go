@@ -96,6 +96,7 @@ func main() {
 	api.Set("variant", js.FuncOf(variant))
 	api.Set("commit", js.FuncOf(commit))
 	api.Set("warm", js.FuncOf(warm))
+	api.Set("loadShard", js.FuncOf(loadShard))
 	api.Set("version", blob.MajorVersion)
 	key := "__xsell_boot"
 	if len(os.Args) > 1 {
@@ -157,6 +158,27 @@ func xsellRecommend(n uint32) (code int32) {
 	list = e.Recommend(&ctx, list[:0])
 	return answer(e, 0, 0)
 }
+
+// xsell_shards writes into out, as little-endian uint32s, the shards of a
+// sharded blob that the context in in needs and the core does not have
+// (engine.MissingShards), and returns how many; 0 for a whole blob.
+//
+//go:wasmexport xsell_shards
+func xsellShards(n uint32) (code int32) {
+	defer guard(&code)
+	e, c := decode(n)
+	if e == nil {
+		return c
+	}
+	need = e.MissingShards(&ctx, need[:0])
+	b := out[:0]
+	for _, k := range need {
+		b = le32(b, uint32(k))
+	}
+	return int32(len(need))
+}
+
+var need []int
 
 //go:wasmexport xsell_bundle
 func xsellBundle(n uint32) (code int32) {
@@ -305,6 +327,44 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	return info(e)
 }
 
+// loadShard(bytes: Uint8Array, hashChecked?: bool) → {index, shards,
+// loaded}, or {error, code}: adds a pair shard of the serving (sharded)
+// blob. The shard must be the one the blob lists at its index (same
+// SHA-256); anything else is refused and changes nothing. hashChecked: the
+// page checked the body's SHA-256 with WebCrypto, or stored the shard only
+// after it did.
+func loadShard(_ js.Value, args []js.Value) (res any) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = fail("xsell: internal error: "+fmtPanic(p), "other")
+		}
+	}()
+	st := cur.Load()
+	if st == nil {
+		return fail("xsell: no blob loaded", "other")
+	}
+	if len(args) < 1 || args[0].Type() != js.TypeObject || !args[0].InstanceOf(js.Global().Get("Uint8Array")) {
+		return fail("xsell: loadShard wants a Uint8Array", "other")
+	}
+	n := args[0].Get("byteLength").Int()
+	if n > maxBlobBytes {
+		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+	}
+	src := make([]byte, n)
+	if js.CopyBytesToGo(src, args[0]) != len(src) {
+		return fail("xsell: loadShard could not copy the bytes", "other")
+	}
+	s, err := blob.DecodeShard(src, blob.DecodeOptions{SkipHash: len(args) > 1 && args[1].Truthy()}, true)
+	if err != nil {
+		return fail(err.Error(), errCode(err))
+	}
+	if err := st.e.AddShard(s); err != nil {
+		return fail(err.Error(), errCode(err))
+	}
+	total, loaded := st.e.Shards()
+	return map[string]any{"index": s.Index, "shards": total, "loaded": loaded}
+}
+
 // warmBlob is a tiny synthetic blob (12 items; go run ./wasm/internal/mkblob
 // -items 12 -neighbours 4 -name warm) for warm.
 //
@@ -424,6 +484,7 @@ func info(e *engine.Engine) any {
 		"segments":     segs,
 		"currencies":   curs,
 		"freeDelivery": b.Policy.FreeDelivery,
+		"shards":       shardHashes(b),
 	}
 }
 
@@ -438,4 +499,14 @@ func variant(_ js.Value, args []js.Value) any {
 		out = append(out, map[string]any{"experiment": a.Experiment, "variant": a.Variant, "holdout": a.Holdout})
 	}
 	return out
+}
+
+// shardHashes lists a sharded blob's shards by index (their content
+// addresses, as the edge serves them); empty for a whole blob.
+func shardHashes(b *blob.Blob) []any {
+	hs := []any{}
+	for _, h := range b.Shards.Hash {
+		hs = append(hs, blob.Header{Hash: h}.HashHex())
+	}
+	return hs
 }

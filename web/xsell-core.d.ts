@@ -28,6 +28,14 @@ export interface BlobInfo {
   orders: number;
   freeDelivery: number;
   experiments: { name: string; variants: string[] }[];
+  /** A sharded blob's pair shards by index (content addresses); [] for a whole blob. */
+  shards: string[];
+}
+
+export interface ShardInfo {
+  index: number;
+  shards: number;
+  loaded: number;
 }
 
 export interface Context {
@@ -132,6 +140,14 @@ export declare class Core {
    * first recommendation find their code compiled. False when it could not.
    */
   warm(): boolean;
+  /** Indexes of the shards an answer for ctx reads and the core lacks ([] for a whole blob). */
+  shardsNeeded(ctx: Partial<Context>, anchor?: string): number[];
+  /** Adds a pair shard of the serving sharded blob (hash checked in the core). */
+  loadShard(bytes: Uint8Array | ArrayBuffer): ShardInfo;
+  /** loadShard with the SHA-256 checked by WebCrypto. */
+  loadShardAsync(bytes: Uint8Array | ArrayBuffer): Promise<ShardInfo>;
+  /** loadShard for bytes this page verified before (its Cache API). */
+  loadVerifiedShard(bytes: Uint8Array | ArrayBuffer): ShardInfo;
   recommend(ctx: Context): Suggestion[];
   bundle(anchor: string, ctx?: Partial<Context>): Bundle | null;
   alternatives(anchor: string, ctx?: Partial<Context>): { upsell: Suggestion[]; downsell: Suggestion[] };

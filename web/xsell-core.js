@@ -184,6 +184,63 @@ export class Core {
     }
   }
 
+  /**
+   * shardsNeeded: for a sharded blob (info.shards not empty), the indexes of
+   * the shards that an answer for ctx (recommend, bundle or alternatives of
+   * ctx.anchor) reads and the core does not have yet; fetch each from
+   * `/v1/blob/${info.shards[i]}` and add it (loadShardAsync) before asking,
+   * and the answer is the whole blob's. Always [] for a whole blob.
+   */
+  shardsNeeded(ctx = {}, anchor = ctx.anchor) {
+    if (!this.info || !this.info.shards || this.info.shards.length === 0) return [];
+    const n = this._encode(ctx, anchor);
+    const k = this._call(this._x.xsell_shards(n));
+    this._view();
+    const out = [];
+    for (let i = 0; i < k; i++) out.push(this._dv.getUint32(this._out + 4 * i, true));
+    return out;
+  }
+
+  /**
+   * loadShard adds a pair shard of the serving sharded blob; throws
+   * Error{code} (and changes nothing) when it is not the shard the blob
+   * lists at its index. → {index, shards, loaded}
+   */
+  loadShard(bytes) {
+    return this._shard(bytes, false);
+  }
+
+  /** loadShardAsync is loadShard with the SHA-256 checked by WebCrypto. */
+  async loadShardAsync(bytes) {
+    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    const subtle = globalThis.crypto && globalThis.crypto.subtle;
+    if (!subtle || u8.length < 128 || (u8[8] & 1) !== 0) return this._shard(u8, false);
+    const got = new Uint8Array(await subtle.digest('SHA-256', u8.subarray(128)));
+    for (let i = 0; i < 32; i++) {
+      if (got[i] !== u8[32 + i]) {
+        const err = new Error('blob: body hash mismatch');
+        err.code = 'hash';
+        throw err;
+      }
+    }
+    return this._shard(u8, true);
+  }
+
+  /** loadVerifiedShard: loadShard for bytes this page verified before (its Cache API). */
+  loadVerifiedShard(bytes) {
+    return this._shard(bytes, true);
+  }
+
+  _shard(bytes, verified) {
+    const r = this._api.loadShard(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), verified);
+    if (r && r.error) {
+      const err = new Error(r.error);
+      err.code = r.code;
+      throw err;
+    }
+    return r;
+  }
+
   _load(u8, verified) {
     return this._result(this._api.loadBlob(u8, verified));
   }

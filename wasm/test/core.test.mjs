@@ -277,3 +277,51 @@ test('loadBlob rejects what is not bytes', () => {
   assert.throws(() => core.loadBlob(new Uint8Array(0)), (e) => e.code === 'truncated');
   assert.ok(core.recommend({ placement: 'product', anchor: 'sku-10' }).length > 0);
 });
+
+// A sharded blob (mkblob -shard-pairs): the head answers with the shards a
+// context needs exactly as the whole blob does.
+test('sharded: with the shards a context needs, the answers are the whole blob\'s', async () => {
+  const whole = await instantiate({ wasmBytes, wasmExecURL });
+  whole.loadBlob(blob('small.blob'));
+  const info = core.loadBlob(blob('small.head.blob'));
+  assert.equal(info.version, '1.1');
+  assert.ok(info.shards.length >= 3, `${info.shards.length} shards`);
+  info.shards.forEach((h) => assert.match(h, /^[0-9a-f]{64}$/));
+  for (const c of cases) {
+    const ctx = toCtx(c.request);
+    const need = core.shardsNeeded(ctx);
+    for (const i of need) {
+      assert.ok(i >= 0 && i < info.shards.length);
+      const r = await core.loadShardAsync(blob(`small.shard-${i}.blob`));
+      assert.equal(r.index, i);
+    }
+    assert.deepEqual(core.shardsNeeded(ctx), []);
+    assert.deepEqual(core.recommend(ctx), whole.recommend(ctx), c.name);
+  }
+  assert.deepEqual(whole.shardsNeeded({ placement: 'product', anchor: 'sku-10' }), []);
+});
+
+test('sharded: a wrong or damaged shard is refused and changes nothing', async () => {
+  const info = core.loadBlob(blob('small.head.blob'));
+  const ctx = { placement: 'product', anchor: 'sku-10' };
+  const [i] = core.shardsNeeded(ctx);
+  const before = core.recommend(ctx);
+  assert.ok(before.every((s) => s.rule !== 'pairs'), 'no pair rule without the shard');
+  const other = (i + 1) % info.shards.length;
+  // Another index's shard is fine (it is listed), but does not help this anchor.
+  core.loadShard(blob(`small.shard-${other}.blob`));
+  assert.deepEqual(core.shardsNeeded(ctx), [i]);
+  const bad = new Uint8Array(blob(`small.shard-${i}.blob`));
+  bad[bad.length - 3] ^= 0x40;
+  await assert.rejects(core.loadShardAsync(bad), (e) => e.code === 'hash');
+  assert.throws(() => core.loadShard(bad), (e) => e.code === 'hash');
+  assert.throws(() => core.loadShard(blob('small.blob')), (e) => e.code === 'corrupt' && /not a pair shard/.test(e.message));
+  assert.throws(() => core.loadBlob(blob(`small.shard-${i}.blob`)), (e) => e.code === 'corrupt' && /pair shard/.test(e.message));
+  assert.deepEqual(core.shardsNeeded(ctx), [i]);
+  assert.deepEqual(core.recommend(ctx), before);
+  core.loadVerifiedShard(blob(`small.shard-${i}.blob`));
+  assert.deepEqual(core.shardsNeeded(ctx), []);
+  assert.ok(core.recommend(ctx).some((s) => s.rule === 'pairs'));
+  core.loadBlob(blob('small.blob'));
+  assert.throws(() => core.loadShard(blob(`small.shard-${i}.blob`)), /not sharded/);
+});

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/xsell/xsell/wasm/blob"
 	"github.com/xsell/xsell/wasm/engine"
@@ -31,6 +32,7 @@ func run(args []string, stdout io.Writer) error {
 	dir := fs.String("o", ".", "output directory")
 	name := fs.String("name", "synth", "file name prefix")
 	expect := fs.Bool("expect", false, "also write NAME.expect.json: the Go engine's answers to sample contexts, for the JS bridge tests")
+	shardPairs := fs.Int("shard-pairs", 0, "also write NAME.head.blob and NAME.shard-I.blob: the blob sharded by anchor, about this many pairs per shard (0: not)")
 	naive := fs.Bool("naive", false, "also write NAME.naive.json: the catalog and pairs as plain JSON for the naive JS baseline")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -55,6 +57,23 @@ func run(args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
+	}
+	if *shardPairs > 0 {
+		head, shards, err := engine.EncodeSharded(b, *shardPairs, blob.EncodeOptions{Raw: true})
+		if err != nil {
+			return err
+		}
+		files := map[string][]byte{".head.blob": head}
+		for i, s := range shards {
+			files[".shard-"+strconv.Itoa(i)+".blob"] = s
+		}
+		for suffix, data := range files {
+			p := filepath.Join(*dir, *name+suffix)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
+		}
 	}
 	if *naive {
 		if err := writeNaive(filepath.Join(*dir, *name+".naive.json"), b); err != nil {

@@ -218,6 +218,14 @@ export class XsellRecommendations extends HTMLElement {
       const ctx = { placement: this.placement, anchor: this.getAttribute('anchor') || '', cart: this.cart, ...(this.limit ? { k: this.limit } : {}) };
       const fd = this._freeDelivery();
       if (fd) ctx.freeDelivery = fd;
+      // A sharded blob: fetch the shards of this anchor and cart first (once
+      // per context; if one cannot be had, render without it).
+      const key = JSON.stringify(ctx);
+      if (c.needsShards?.(ctx) && this._prepared !== key) {
+        this._prepared = key;
+        c.prepare(ctx).finally(() => this._schedule());
+        return;
+      }
       res = bundle ? c.bundle(ctx.anchor, ctx) : c.recommend(ctx);
     } catch (e) {
       c._report(e instanceof XsellError ? e : new XsellError('core', e.message, e));

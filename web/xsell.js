@@ -8,6 +8,7 @@
 const PREFIX = 'xsell:';
 const BLOB_CACHE = 'xsell-blobs-v1';
 const WASM_CACHE = 'xsell-wasm-v1';
+const SHARD_CACHE = 'xsell-shards-v1';
 const MAJOR = 1; // blob format major version this loader understands
 const MAX_MANIFEST = 64 << 10;
 const MAX_BLOB = 64 << 20;
@@ -291,6 +292,11 @@ export class Client extends EventTarget {
    */
   recommend(ctx = {}) {
     const full = this._context(ctx);
+    // A sharded blob without the shards ctx reads answers from what it has
+    // (curated rows, fallbacks) and fetches them: a "shards" event says
+    // when they are in (the widget awaits prepare() instead).
+    const need = this._missing(full);
+    if (need.length) this._loadShards(need).then(() => this.dispatchEvent(new CustomEvent('shards', { detail: { shards: need } })));
     let res;
     try {
       res = this.core.recommend(full);
@@ -298,6 +304,82 @@ export class Client extends EventTarget {
       throw new XsellError('core', `recommend failed: ${e.message}`, e);
     }
     return this._decorate(res, full);
+  }
+
+  /**
+   * prepare resolves once the core holds what an answer for ctx reads. A
+   * large catalog's blob comes as a head plus pair shards by anchor (see
+   * docs/web.md): the shards of ctx's anchor and cart are fetched from the
+   * edge, or this browser's Cache API, and added. Then recommend(ctx) is
+   * the whole blob's answer. Never rejects: a shard that cannot be had is
+   * reported (error event) and the answer does without it.
+   */
+  async prepare(ctx = {}) {
+    const need = this._missing(this._context(ctx));
+    if (need.length) await this._loadShards(need);
+  }
+
+  /** needsShards: whether recommend(ctx) would still miss shards (prepare them first). */
+  needsShards(ctx = {}) {
+    return this._missing(this._context(ctx)).length > 0;
+  }
+
+  _missing(full) {
+    try {
+      return this.core?.shardsNeeded ? this.core.shardsNeeded(full) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  _loadShards(indexes) {
+    return Promise.all(indexes.map((i) => this._shard(i))).then(() => {});
+  }
+
+  // _shard fetches and adds shard i of the live blob, once per blob; a
+  // failed fetch is forgotten so that a later call tries again.
+  _shard(i) {
+    const head = this.version;
+    const hash = this.info?.shards?.[i];
+    if (!hash) return Promise.resolve();
+    this._shards ??= new Map();
+    const key = `${head}/${hash}`;
+    let p = this._shards.get(key);
+    if (p) return p;
+    p = (async () => {
+      const url = `${this.endpoint}/v1/blob/${hash}`;
+      const cache = await openCache(SHARD_CACHE);
+      const hit = cache && (await cache.match(url).catch(() => null));
+      if (hit) {
+        try {
+          const bytes = new Uint8Array(await hit.arrayBuffer());
+          if (this.version !== head) return;
+          this.core.loadVerifiedShard(bytes); // stored only after its hash was checked (below)
+          return;
+        } catch {
+          await cache.delete(url).catch(() => {}); // damaged: fetch it again
+        }
+      }
+      const bytes = await fetchBlobBytes(url, { what: 'shard' });
+      if (this.version !== head) return; // a new blob went live meanwhile
+      await this.core.loadShardAsync(bytes);
+      await cache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+    })().catch((e) => {
+      this._shards.delete(key);
+      this._report(e instanceof XsellError ? e : new XsellError('shard', `shard ${i} (${hash.slice(0, 12)}…) of blob ${head.slice(0, 12)}…: ${e.message}`, e));
+    });
+    this._shards.set(key, p);
+    return p;
+  }
+
+  // _pruneShards keeps in the Cache API only the shards of the live blob.
+  async _pruneShards() {
+    const cache = await openCache(SHARD_CACHE);
+    if (!cache) return;
+    const keep = new Set((this.info?.shards || []).map((h) => `${this.endpoint}/v1/blob/${h}`));
+    for (const r of await cache.keys().catch(() => [])) {
+      if (!keep.has(r.url) && !keep.has(new URL(r.url).pathname)) await cache.delete(r).catch(() => {});
+    }
   }
 
   /** bundle asks the core for the "cheaper together" kit of anchor. */
@@ -652,6 +734,7 @@ export class Client extends EventTarget {
     this.manifest = manifest;
     this.info = info;
     writeJSON('manifest', manifest);
+    this._pruneShards().catch(() => {});
     return info;
   }
 

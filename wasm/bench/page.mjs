@@ -16,11 +16,16 @@ let tBlob = 0;
 // As web/xsell.js does: a blob this page verified before comes back from
 // its Cache API and loads without a second SHA-256 (loadVerifiedBlob); one
 // from the network is hashed while it decodes (loadBlobAsync) and stored.
-const BLOB = '/data/bench.blob';
+// ?sharded=1: the same catalog as a head plus pair shards (mkblob
+// -shard-pairs); the page loads the head, then the shards its first
+// context needs, as web/xsell.js does.
+const sharded = q.get('sharded') === '1';
+const BLOB = sharded ? '/data/bench.head.blob' : '/data/bench.blob';
 const cacheP = globalThis.caches ? caches.open('xsell-bench-blobs') : Promise.resolve(null);
 let fromCache = false;
+let cache = null;
 const getBlob = async () => {
-  const cache = await cacheP;
+  cache = await cacheP;
   const hit = cache && await cache.match(BLOB);
   const res = hit || await fetch(BLOB);
   fromCache = !!hit;
@@ -42,7 +47,21 @@ const tFetch = performance.now();
 const markAt = (name) => performance.getEntriesByName(name)[0]?.startTime;
 const info = fromCache ? core.loadVerifiedBlob(bytes) : await core.loadBlobAsync(bytes);
 const tLoad = performance.now();
-const first = core.recommend({ placement: 'product', anchor: 'sku-10' });
+const firstCtx = { placement: 'product', anchor: 'sku-10' };
+let shardBytes = 0;
+for (const i of core.shardsNeeded(firstCtx)) {
+  const url = `/data/bench.shard-${i}.blob`;
+  const hit = cache && await cache.match(url);
+  const b = new Uint8Array(await (hit || await fetch(url)).arrayBuffer());
+  shardBytes += b.length;
+  if (hit) core.loadVerifiedShard(b);
+  else {
+    await core.loadShardAsync(b);
+    await cache?.put(url, new Response(b));
+  }
+}
+const tShards = performance.now();
+const first = core.recommend(firstCtx);
 const tFirst = performance.now();
 if (!fromCache) await (await cacheP)?.put(BLOB, new Response(bytes));
 Object.assign(result, {
@@ -50,12 +69,13 @@ Object.assign(result, {
   firstSuggestionMs: tFirst, // since navigation start
   serial, scriptStartMs: tStart, wasmReadyMs: tWasm - tStart, blobFetchMs: tBlob - (serial ? tWasm : tStart), blobWaitMs: tFetch - tWasm, blobDecodeMs: tLoad - tFetch,
   wasmInstantiatedMs: markAt('xsell:wasm-instantiated') - tStart, wasmStartedMs: markAt('xsell:wasm-started') - tStart,
-  firstCallMs: tFirst - tLoad, firstIds: first.map((s) => s.id),
+  firstCallMs: tFirst - tShards, firstIds: first.map((s) => s.id),
+  sharded, shardMs: tShards - tLoad, shardBytes, blobBytes: bytes.length,
 });
 for (const e of performance.getEntriesByType('resource')) {
   const name = new URL(e.name).pathname;
   if (name.endsWith('xsell.wasm')) result.wasmWire = { transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
-  if (name.endsWith('bench.blob')) result.blobWire = { transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
+  if (name.endsWith('bench.blob') || name.endsWith('bench.head.blob')) result.blobWire = { transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
 }
 
 if (mode === 'loop') {

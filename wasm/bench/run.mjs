@@ -3,7 +3,7 @@
 // [JSON_OUT]. Cold: a fresh browser context (empty HTTP cache); warm: a
 // reload in the same context.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, writeFileSync, statSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,35 +13,46 @@ const [site, data, jsonOut] = process.argv.slice(2);
 if (!site || !data) throw new Error('usage: node run.mjs SITE DATA [JSON_OUT]');
 const here = dirname(fileURLToPath(import.meta.url));
 const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here });
-srv.warm([join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
-const profile = mkdtempSync(join(tmpdir(), 'xsell-bench-'));
-const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  env,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-});
+srv.warm([join(site, 'xsell.wasm'), ...readdirSync(data).filter((f) => /^bench\.(blob|head\.blob|shard-\d+\.blob)$/.test(f)).map((f) => join(data, f))]);
+const launch = () => {
+  const profile = mkdtempSync(join(tmpdir(), 'xsell-bench-'));
+  const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    env,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+  });
+};
 const out = {};
-try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e.message));
-  const run = async (mode) => {
-    await page.goto(`${srv.url}/bench/page.html?mode=${mode}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}${process.env.XSELL_BENCH_NOWARM ? '&warm=0' : ''}`);
-    await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
-    return page.evaluate(() => window.__result);
-  };
-  out.cold = await run('start');
-  out.warm = await run('start');
-  out.loop = await run('loop');
-  // After the loop the core's hot code has been optimized: a reload now
-  // shows what V8's wasm code cache gives a returning visitor.
-  out.warm2 = await run('start');
-} finally {
-  await browser.close();
-  await srv.close();
+// Whole blob, then (a fresh browser profile: cold again) the sharded one.
+for (const sharded of [false, true]) {
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    const run = async (mode) => {
+      await page.goto(`${srv.url}/bench/page.html?mode=${mode}${sharded ? '&sharded=1' : ''}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}${process.env.XSELL_BENCH_NOWARM ? '&warm=0' : ''}`);
+      await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
+      return page.evaluate(() => window.__result);
+    };
+    if (!sharded) {
+      out.cold = await run('start');
+      out.warm = await run('start');
+      out.loop = await run('loop');
+      // After the loop the core's hot code has been optimized: a reload now
+      // shows what V8's wasm code cache gives a returning visitor.
+      out.warm2 = await run('start');
+    } else {
+      out.shardedCold = await run('start');
+      out.shardedWarm = await run('start');
+    }
+  } finally {
+    await browser.close();
+  }
 }
+await srv.close();
 const f = (x) => (x == null ? '-' : x.toFixed(1));
 const kb = (n) => `${(n / 1024).toFixed(0)} KB`;
 const c = out.cold, w = out.warm, l = out.loop;
@@ -53,6 +64,8 @@ const lines = [
   `  first suggestion since navigation: cold ${f(c.firstSuggestionMs)} ms, warm ${f(w.firstSuggestionMs)} ms (goal ≤ 250 / ≤ 100)`,
   ...[['cold', c], ['warm', w], ['warm after use', out.warm2]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ` +
     `${r.warmMs != null ? `warm ${f(r.warmMs)} ms; ` : ''}blob ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms (${r.serial ? 'after the wasm' : 'in parallel'}), waited ${f(r.blobWaitMs)} ms; ${r.blobFromCache ? 'load (verified before)' : 'load + SHA-256'} ${f(r.blobDecodeMs)} ms; first call ${f(r.firstCallMs)} ms`),
+  `  sharded blob (head + the anchor's pair shards): first suggestion cold ${f(out.shardedCold.firstSuggestionMs)} ms, warm ${f(out.shardedWarm.firstSuggestionMs)} ms (whole blob: ${f(c.firstSuggestionMs)} / ${f(w.firstSuggestionMs)}; ratio ${(out.shardedCold.firstSuggestionMs / c.firstSuggestionMs).toFixed(2)}× / ${(out.shardedWarm.firstSuggestionMs / w.firstSuggestionMs).toFixed(2)}×)`,
+  ...[['cold', out.shardedCold], ['warm', out.shardedWarm]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ${r.warmMs != null ? `warm ${f(r.warmMs)} ms; ` : ''}head ${kb(r.blobBytes)} ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms, waited ${f(r.blobWaitMs)} ms; load ${f(r.blobDecodeMs)} ms; shards ${kb(r.shardBytes)} in ${f(r.shardMs)} ms; first call ${f(r.firstCallMs)} ms; same first answer as the whole blob: ${JSON.stringify(r.firstIds) === JSON.stringify(c.firstIds)}`),
   `  blob decode (loadBlob, 20k × 30) ${f(c.blobDecodeMs)} ms cold, ${f(w.blobDecodeMs)} ms warm (goal ≤ 100)`,
   `  over the wire (cold): wasm ${kb(c.wasmWire?.encoded ?? 0)} (${kb(c.wasmWire?.decoded ?? 0)} raw), blob ${kb(c.blobWire?.encoded ?? 0)} (${kb(c.blobWire?.decoded ?? 0)} raw); warm transfer ${w.wasmWire?.transfer ?? '-'} + ${w.blobWire?.transfer ?? '-'} bytes`,
 ];

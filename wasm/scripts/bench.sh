@@ -11,7 +11,7 @@ echo "== go: Recommend and decode, 20k items × 30 neighbours ($(nproc) cores, l
 go test -run '^$' -bench 'Recommend|Decode' -benchtime "${XSELL_BENCHTIME:-2s}" -count 1 ./wasm/engine/ | grep -E '^(Benchmark|cpu:)'
 [ -f "$OUT/site/xsell.wasm" ] || ROOT=$ROOT OUT=$OUT wasm/scripts/build.sh
 DATA=$OUT/wasm-bench
-go run ./wasm/internal/mkblob -o "$DATA" -items 20000 -neighbours 30 -name bench -naive >/dev/null
+go run ./wasm/internal/mkblob -o "$DATA" -items 20000 -neighbours 30 -name bench -naive -shard-pairs 30000 >/dev/null
 if [ ! -d wasm/bench/node_modules/playwright-core ]; then
   (cd wasm/bench && HOME=${XSELL_HOME:-$OUT/home} npm install --no-audit --no-fund --loglevel=error)
 fi

@@ -221,10 +221,16 @@ export class XsellRecommendations extends HTMLElement {
       // A sharded blob: fetch the shards of this anchor and cart first (once
       // per context; if one cannot be had, render without it).
       const key = JSON.stringify(ctx);
-      if (c.needsShards?.(ctx) && this._prepared !== key) {
-        this._prepared = key;
-        c.prepare(ctx).finally(() => this._schedule());
-        return;
+      if (c.needsShards?.(ctx)) {
+        if (this._prepared !== key) {
+          this._prepared = key;
+          this._preparing = c.prepare(ctx).finally(() => {
+            this._preparing = null;
+            this._schedule();
+          });
+          return;
+        }
+        if (this._preparing) return; // the render after it shows the answer
       }
       res = bundle ? c.bundle(ctx.anchor, ctx) : c.recommend(ctx);
     } catch (e) {

@@ -48,6 +48,12 @@ export async function startDevServer({ site, blob, port = 0 } = {}) {
     if (bytes.length >= 12 && bytes.readUInt32LE(8) & 1) {
       throw new Error('devserver: the blob body is zstd-compressed; build it with `matrixgen build --raw` for this server');
     }
+    if (bytes.length >= 12 && bytes.readUInt32LE(8) & 4) {
+      // A pair shard: served by its hash, the live blob stays.
+      const hash = bytes.subarray(32, 64).toString('hex');
+      blobs.set(hash, bytes);
+      return { hash, shard: true };
+    }
     const m = manifestFor(bytes);
     blobs.set(m.hash, bytes);
     current = m;

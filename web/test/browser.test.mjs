@@ -5,9 +5,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launch, newPage, shot, startBackend, buildBlob, waitFor, OUT, SITE, ROOT } from './harness.mjs';
+import { launch, newPage, shot, startBackend, buildBlob, waitFor, run, OUT, SITE, ROOT } from './harness.mjs';
 
 let chrome;
 let backend;
@@ -535,5 +535,47 @@ test('dashboard draws the stats of the events the earlier tests sent', T, async 
   await page.waitForFunction(() => document.documentElement.dataset.dashboard === 'error');
   assert.match(await page.locator('[data-status]').textContent(), /HTTP 401|HTTP 403/);
   assert.deepEqual(errors.filter((e) => !/\/v1\/stats/.test(e)), []);
+  await context.close();
+});
+
+// Last: it replaces the live blob. The sample blob cut into a head and pair
+// shards (mkblob -split): a product page fetches the head and only the
+// shards its widget needs, shows the whole blob's answer, and on a reload
+// reads its shard back from the Cache API.
+test('sharded blob: the page fetches only the shards it needs and shows the whole blob\'s answer', T, async () => {
+  const sel = `${WIDGET}[placement="product"]:not([mode])`;
+  const path = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  const answer = async (page) => {
+    assert.equal(await widgetSettled(page, sel), 'ready');
+    return page.evaluate((s) => document.querySelector(s).result.items.map((x) => `${x.id} ${x.rule} ${x.reason}`), sel);
+  };
+  const dir = join(OUT, 'test-web', 'sharded');
+  await run('go', ['run', './wasm/internal/mkblob', '-split', join(OUT, 'sample.blob'), '-shard-pairs', '2000', '-o', dir, '-name', 'sample'], { cwd: ROOT, timeout: 180_000 });
+  // The whole blob's answer (the sample blob, raw body: the same hash).
+  await backend.publish(await readFile(join(dir, 'sample.blob')));
+  let { page, context } = await newPage(chrome.browser);
+  await open(page, path);
+  const want = await answer(page);
+  await context.close();
+
+  const files = (await readdir(dir)).filter((f) => /^sample\.shard-\d+\.blob$/.test(f));
+  assert.ok(files.length >= 5, `${files.length} shards`);
+  for (const f of files) await backend.publish(await readFile(join(dir, f))); // shards first
+  await backend.publish(await readFile(join(dir, 'sample.head.blob')));
+
+  ({ page, context } = await newPage(chrome.browser));
+  const fetched = [];
+  page.on('request', (r) => { if (/\/v1\/blob\//.test(r.url())) fetched.push(new URL(r.url()).pathname); });
+  await open(page, path);
+  assert.deepEqual(await answer(page), want);
+  assert.ok(fetched.length >= 2 && fetched.length <= 1 + 3, `blob requests: ${fetched.join(' ')}`); // the head and the shards of one anchor and the cart
+  assert.ok(fetched.length - 1 < files.length, 'fetched every shard');
+  // A reload: head and shard from the Cache API, the same answer.
+  fetched.length = 0;
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
+  assert.deepEqual(await answer(page), want);
+  assert.deepEqual(fetched, [], `fetched again: ${fetched.join(' ')}`);
+  await shot(page, '11-sharded');
   await context.close();
 });

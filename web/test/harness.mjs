@@ -79,7 +79,7 @@ export async function shot(page, name) {
   return path;
 }
 
-const run = promisify(execFile);
+export const run = promisify(execFile);
 
 /**
  * buildBlob compiles a test catalog with the real generator

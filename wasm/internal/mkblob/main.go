@@ -34,8 +34,12 @@ func run(args []string, stdout io.Writer) error {
 	expect := fs.Bool("expect", false, "also write NAME.expect.json: the Go engine's answers to sample contexts, for the JS bridge tests")
 	shardPairs := fs.Int("shard-pairs", 0, "also write NAME.head.blob and NAME.shard-I.blob: the blob sharded by anchor, about this many pairs per shard (0: not)")
 	naive := fs.Bool("naive", false, "also write NAME.naive.json: the catalog and pairs as plain JSON for the naive JS baseline")
+	split := fs.String("split", "", "instead of a synthetic blob: cut this whole blob into NAME.head.blob and NAME.shard-I.blob (with -shard-pairs), and write it whole with a raw body as NAME.blob")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *split != "" {
+		return splitFile(*split, *dir, *name, *shardPairs, stdout)
 	}
 	b := synth.Build(synth.Options{Items: *items, Neighbours: *neighbours, Seed: *seed})
 	raw, err := blob.Encode(b, blob.EncodeOptions{Raw: true})
@@ -156,4 +160,44 @@ func writeExpect(path string, raw []byte) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o644)
+}
+
+// splitFile cuts the whole blob in path into a head and pair shards.
+func splitFile(path, dir, name string, shardPairs int, stdout io.Writer) error {
+	if shardPairs < 1 {
+		return fmt.Errorf("-split needs -shard-pairs of at least 1")
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	b, err := blob.Decode(src, blob.DecodeOptions{})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	head, shards, err := engine.EncodeSharded(b, shardPairs, blob.EncodeOptions{Raw: true})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	raw, err := blob.Recode(src, true, blob.Limits{})
+	if err != nil {
+		return err
+	}
+	files := [][]byte{raw, head}
+	names := []string{name + ".blob", name + ".head.blob"}
+	for i, s := range shards {
+		files = append(files, s)
+		names = append(names, name+".shard-"+strconv.Itoa(i)+".blob")
+	}
+	for i, data := range files {
+		p := filepath.Join(dir, names[i])
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
+	}
+	return nil
 }

@@ -21,6 +21,8 @@ import (
 const buildUsage = `Usage: matrixgen build --orders F [options] -o OUT.blob
 
 Compiles the inputs into OUT.blob and writes OUT.manifest.json beside it.
+With --shard-pairs, OUT.blob is the head of a sharded blob and its pair
+shards go to OUT.shards/<hash>.blob (upload them before the head).
 Every input but --orders is optional; "-" reads stdin. Orders come in long
 form (one order line per row: order_id,item_id[,quantity,price,time,customer_id]),
 as baskets (one order per line, items separated by commas, or by whitespace
@@ -35,6 +37,7 @@ type buildFlags struct {
 	catalog, orders, format, matrix, policy, feedback, out, created string
 	noTriples, raw, quiet                                           bool
 	workers                                                         int
+	shards                                                          shardFlag
 }
 
 func (e *env) build(args []string) error {
@@ -52,6 +55,7 @@ func (e *env) build(args []string) error {
 	fs.BoolVar(&f.raw, "raw", false, "store the body uncompressed")
 	fs.BoolVar(&f.quiet, "q", false, "print nothing but errors")
 	fs.IntVar(&f.workers, "workers", 0, "counting goroutines (0: all cores)")
+	fs.Var(&f.shards, "shard-pairs", "cut the pair rows into shards of about `N` pairs (OUT.shards/); 0: one whole blob; auto: shards of 50000 when the blob has over 200000 pairs")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -146,28 +150,60 @@ func (e *env) build(args []string) error {
 	if err != nil {
 		return err
 	}
-	enc, err := blob.Encode(b, blob.EncodeOptions{Raw: f.raw})
+	opts := blob.EncodeOptions{Raw: f.raw}
+	head := b
+	var enc []byte
+	var shards [][]byte
+	if n := f.shards.pairsPerShard(len(b.Pairs.To)); n > 0 {
+		head, enc, shards, err = encodeSharded(b, n, opts)
+	} else {
+		enc, err = blob.Encode(b, opts)
+	}
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}
-	man := blob.ManifestFor(b, enc)
+	man := blob.ManifestFor(head, enc)
+	for i := range shards {
+		man.Shards[i].Size = int64(len(shards[i]))
+	}
 	manJSON, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return err
 	}
 	manPath := manifestPath(f.out)
+	// Shards, then the head that vouches for them, then the manifest: a
+	// head on disk always has its shards beside it.
+	if err := writeShards(f.out, head, shards); err != nil {
+		return err
+	}
 	if err := writeFile(f.out, enc); err != nil {
 		return err
 	}
 	if err := writeFile(manPath, append(manJSON, '\n')); err != nil {
 		return err
 	}
+	if err := pruneShards(f.out, head); err != nil {
+		return fmt.Errorf("remove the previous build's shards: %w", err)
+	}
 	prog.done()
 	if !f.quiet {
 		warns = append(warns, rep.Warnings...)
-		printSummary(e, f.out, manPath, enc, b, rep, tun, warns, time.Since(start))
+		printSummary(e, f.out, manPath, enc, head, rep, tun, warns, time.Since(start))
+		if len(shards) > 0 {
+			printShards(e, f.out, man.Shards)
+		}
 	}
 	return nil
+}
+
+func printShards(e *env, out string, shards []blob.Shard) {
+	var total, largest int64
+	for _, s := range shards {
+		total += s.Size
+		largest = max(largest, s.Size)
+	}
+	fmt.Fprintf(e.stderr, "  sharded   %d pair shards in %s/ (%s, largest %s); upload them before the head\n",
+		len(shards), shardDir(out), byteSize(total), byteSize(largest))
 }
 
 // readInput opens name, streams it through a progress counter into read,

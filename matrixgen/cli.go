@@ -42,7 +42,7 @@ const topUsage = `matrixgen compiles a shop's catalog, orders and curated matrix
 
 Usage:
   matrixgen build   --orders F [--orders-format long|baskets|online-retail|auto] [--catalog F]
-                    [--matrix F] [--policy F] [--feedback F] -o OUT.blob
+                    [--matrix F] [--policy F] [--feedback F] [--shard-pairs N|auto] -o OUT.blob
   matrixgen inspect BLOB
   matrixgen explain BLOB ITEM_A ITEM_B [--orders F]
   matrixgen report  BLOB -o report.html [--orders F --have-not A,B --campaign campaign.csv]

@@ -15,13 +15,30 @@ import (
 const inspectUsage = `Usage: matrixgen inspect BLOB [--items N]
 
 Prints what the blob holds: header, counts, order statistics, policy,
+shards (a sharded head is read with its shards from BLOB.shards/),
 roles, the most ordered items with their best neighbours, and the matrix.
 
 Options:
 `
 
-// loadBlob reads and fully validates a blob file.
+// loadBlob reads and fully validates a blob file. For the head of a sharded
+// blob it reads the shards beside it and answers the whole blob.
 func (e *env) loadBlob(path string) (*blob.Blob, []byte, error) {
+	b, data, _, err := e.loadBlobShards(path)
+	return b, data, err
+}
+
+// loadBlobShards is loadBlob that also answers the shards' sizes.
+func (e *env) loadBlobShards(path string) (*blob.Blob, []byte, []int64, error) {
+	b, data, err := e.loadHead(path)
+	if err != nil || !b.Sharded() {
+		return b, data, nil, err
+	}
+	whole, sizes, err := e.readShards(path, b)
+	return whole, data, sizes, err
+}
+
+func (e *env) loadHead(path string) (*blob.Blob, []byte, error) {
 	rc, _, err := e.open(path)
 	if err != nil {
 		return nil, nil, err
@@ -48,7 +65,7 @@ func (e *env) inspect(args []string) error {
 	if len(pos) != 1 {
 		return usagef("want one BLOB argument, got %d", len(pos))
 	}
-	b, data, err := e.loadBlob(pos[0])
+	b, data, shardSizes, err := e.loadBlobShards(pos[0])
 	if err != nil {
 		return err
 	}
@@ -77,6 +94,10 @@ func (e *env) inspect(args []string) error {
 	fmt.Fprintf(w, "items\t%d\n", b.Items.Len())
 	fmt.Fprintf(w, "pairs\t%d kept (%.1f per item, mining: min_count %d, neighbours %d, z %.2f)\n", len(b.Pairs.To),
 		float64(len(b.Pairs.To))/math.Max(1, float64(b.Items.Len())), b.Policy.Mining.MinCount, b.Policy.Mining.Neighbours, b.Policy.Mining.Confidence)
+	if b.Sharded() {
+		fmt.Fprintf(w, "shards\t%d pair shards in %s/, %s (the head above holds no pair rows)\n",
+			b.Shards.Count(), shardDir(pos[0]), byteSize(sum(shardSizes)))
+	}
 	fmt.Fprintf(w, "triples\t%d {A,B}→C rules over %d antecedent pairs\n", len(b.Triples.To), len(b.Triples.A))
 	fmt.Fprintf(w, "matrix\t%d curated rows\n", b.Matrix.Len())
 	fmt.Fprintf(w, "feedback\t%d rows\n", b.Feedback.Len())
@@ -94,6 +115,18 @@ func (e *env) inspect(args []string) error {
 	}
 	w.Flush()
 
+	if b.Sharded() {
+		fmt.Fprintf(e.stdout, "\npair shards:\n")
+		w = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(w, "shard\thash\tsize\titems\tpairs\tfirst anchor\tlast anchor\n")
+		sh := &b.Shards
+		for i := 0; i < sh.Count(); i++ {
+			lo, hi := sh.From[i], sh.From[i+1]
+			fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%d\t%s\t%s\n", i, blob.Header{Hash: sh.Hash[i]}.HashHex(), byteSize(shardSizes[i]),
+				hi-lo, b.Pairs.Off[hi]-b.Pairs.Off[lo], b.Items.ID[lo], b.Items.ID[hi-1])
+		}
+		w.Flush()
+	}
 	if *top > 0 && b.Items.Len() > 0 {
 		fmt.Fprintf(e.stdout, "\nmost ordered items and their best neighbours:\n")
 		w = tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -118,6 +151,13 @@ func (e *env) inspect(args []string) error {
 		w.Flush()
 	}
 	return nil
+}
+
+func sum(xs []int64) (n int64) {
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }
 
 func matrixAnchor(b *blob.Blob, r int) string {

@@ -25,6 +25,9 @@ var (
 	ErrNoBlob = errors.New("api: no blob loaded")
 	// ErrUnknownOp: the shell asked for an operation this build does not know.
 	ErrUnknownOp = errors.New("api: unknown operation")
+	// ErrNeedShards: recommend on a sharded blob needs shards the isolate
+	// has not added yet (Error.Shards names them).
+	ErrNeedShards = errors.New("api: shards not loaded")
 )
 
 // Error is an answer the worker sends as {"error":{"code":…,"message":…}}.
@@ -33,6 +36,8 @@ type Error struct {
 	Code    string // stable, machine-readable
 	Message string // for people: names the field, index or limit
 	Err     error  // sentinel, for errors.Is
+	// Shards: for need_shards, the hashes the shell must fetch and add.
+	Shards []string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -40,7 +45,11 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // JSON renders the error body.
 func (e *Error) JSON() []byte {
-	b, _ := json.Marshal(map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+	body := map[string]any{"code": e.Code, "message": e.Message}
+	if e.Shards != nil {
+		body["shards"] = e.Shards
+	}
+	b, _ := json.Marshal(map[string]any{"error": body})
 	return b
 }
 

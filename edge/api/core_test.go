@@ -358,7 +358,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add(int32(OpRecommend), []byte(`{"hash":"","query":"placement=cart"}`))
 	f.Fuzz(func(t *testing.T, op int32, in []byte) {
 		c := NewCore()
-		st, parts := c.Handle(Op(op%10), in, now)
+		st, parts := c.Handle(Op(op%11), in, now)
 		if st < 200 || st > 599 {
 			t.Fatalf("status %d", st)
 		}

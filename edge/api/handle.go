@@ -13,15 +13,16 @@ type Op int32
 
 // Operations. The numbers are the contract with edge/src/go.mjs.
 const (
-	OpEvents    Op = 1 // POST /v1/events body → [response JSON, queue message JSON]
-	OpPublish   Op = 2 // PUT /v1/blob body → [manifest JSON, hash, raw form, zstd of raw form]
-	OpConsume   Op = 3 // queue bodies as one JSON array → [archive key, archive NDJSON, insert chunk JSON…]
-	OpStats     Op = 4 // aggregate rows JSON → [stats JSON]
-	OpExport    Op = 5 // pair rows JSON → [CSV]
-	OpLoadBlob  Op = 6 // blob bytes → [hash]
-	OpRecommend Op = 7 // URL query → [suggestions JSON]
-	OpConfigure Op = 8 // Config JSON → []
-	OpMemory    Op = 9 // → [Go memory statistics JSON], for /v1/health and the soak
+	OpEvents    Op = 1  // POST /v1/events body → [response JSON, queue message JSON]
+	OpPublish   Op = 2  // PUT /v1/blob body → [manifest or shard JSON, hash, raw form, zstd of raw form, kind]
+	OpConsume   Op = 3  // queue bodies as one JSON array → [archive key, archive NDJSON, insert chunk JSON…]
+	OpStats     Op = 4  // aggregate rows JSON → [stats JSON]
+	OpExport    Op = 5  // pair rows JSON → [CSV]
+	OpLoadBlob  Op = 6  // blob bytes → [hash]
+	OpRecommend Op = 7  // URL query → [content type, answer]; 409 need_blob, or need_shards with the hashes to add
+	OpConfigure Op = 8  // Config JSON → []
+	OpMemory    Op = 9  // → [Go memory statistics JSON], for /v1/health and the soak
+	OpAddShard  Op = 10 // stored pair shard bytes → [shard hash]; after OpRecommend answered 409 need_shards
 )
 
 // Core holds what outlives one call: the limits and the blob loaded for
@@ -76,6 +77,8 @@ func (c *Core) run(op Op, in []byte, now int64) ([][]byte, error) {
 		return c.loadBlob(in)
 	case OpRecommend:
 		return c.recommend(in, now)
+	case OpAddShard:
+		return c.addShard(in)
 	}
 	return nil, errorf(500, "internal", ErrUnknownOp, "operation %d", op)
 }

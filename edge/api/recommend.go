@@ -20,6 +20,7 @@ type recommender struct {
 	eng  *engine.Engine
 	ctx  engine.Context
 	list []engine.Suggestion
+	need []int
 }
 
 // RecommendQuery caps for GET /v1/recommend.
@@ -82,6 +83,23 @@ func (c *Core) loadBlob(src []byte) ([][]byte, error) {
 	}
 	c.recs = &recommender{hash: b.Header.HashHex(), eng: eng}
 	return [][]byte{[]byte(c.recs.hash)}, nil
+}
+
+// addShard adds a stored pair shard to the loaded head. A shard that is not
+// the loaded head's (the current blob changed while the shell fetched it)
+// is 409 stale_shard: the shell starts over from the current blob.
+func (c *Core) addShard(src []byte) ([][]byte, error) {
+	s, err := blob.DecodeShard(src, blob.DecodeOptions{Limits: publishLimits}, false)
+	if err != nil {
+		return nil, errorf(500, "bad_stored_blob", ErrBadBlob, "stored shard does not decode: %v", err)
+	}
+	if c.recs == nil {
+		return nil, errorf(409, "need_blob", ErrNoBlob, "no blob is loaded to add shard %s to", s.Header.HashHex())
+	}
+	if err := c.recs.eng.AddShard(s); err != nil {
+		return nil, errorf(409, "stale_shard", ErrNoBlob, "shard %s does not belong to the loaded blob %s: %v", s.Header.HashHex(), c.recs.hash, err)
+	}
+	return [][]byte{[]byte(s.Header.HashHex())}, nil
 }
 
 // ParseRecommendQuery turns a query string into an engine request. Lists are
@@ -237,6 +255,18 @@ func (r *recommender) answer(req *engine.Request) (*RecommendAnswer, error) {
 			return nil, errorf(400, "bad_query", ErrInvalid, "field placement: %v", err)
 		}
 		return nil, errorf(400, "bad_query", ErrInvalid, "%v", err)
+	}
+	// A sharded blob answers like the whole one only with the shards of the
+	// context's items added: name the missing ones for the shell to fetch.
+	if r.need = e.MissingShards(&r.ctx, r.need[:0]); len(r.need) > 0 {
+		b := e.Blob()
+		hashes := make([]string, len(r.need))
+		for i, k := range r.need {
+			hashes[i] = blob.Header{Hash: b.Shards.Hash[k]}.HashHex()
+		}
+		err := errorf(409, "need_shards", ErrNeedShards, "%d shards of blob %s are not loaded", len(hashes), r.hash)
+		err.Shards = hashes
+		return nil, err
 	}
 	r.list = e.Recommend(&r.ctx, r.list[:0])
 	b := e.Blob()

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { publish, startWorker } from '../test/worker.mjs';
+import { publish, publishBuild, startWorker } from '../test/worker.mjs';
 
 const out = process.env.OUT;
 const dir = join(out, 'edge-demo');
@@ -17,7 +17,8 @@ const origins = (process.env.ALLOWED_ORIGINS || '').split(',').filter(Boolean);
 const w = await startWorker({ persistDir: dir, fresh: false, port, token, origins, assetsDir: join(out, 'site') });
 const sample = join(out, 'sample.blob');
 if (existsSync(sample)) {
-  const r = await publish(w, readFileSync(sample));
+  // A sharded build (matrixgen build --shard-pairs) has its shards beside it: they go first.
+  const r = existsSync(join(out, 'sample.manifest.json')) ? await publishBuild(w, sample) : await publish(w, readFileSync(sample));
   console.log(`published ${sample}: ${r.manifest.hash} (${r.unchanged ? 'already current' : 'new'})`);
 } else {
   console.log(`no ${sample} yet (./build.sh blob makes it); publish with PUT /v1/blob`);

@@ -10,7 +10,7 @@ import '../build/wasm_exec.js'; // Go's runtime glue: defines globalThis.Go
 
 // Operation numbers: the contract with edge/api/handle.go.
 export const OP = Object.freeze({
-  EVENTS: 1, PUBLISH: 2, CONSUME: 3, STATS: 4, EXPORT: 5, LOAD_BLOB: 6, RECOMMEND: 7, CONFIGURE: 8, MEMORY: 9,
+  EVENTS: 1, PUBLISH: 2, CONSUME: 3, STATS: 4, EXPORT: 5, LOAD_BLOB: 6, RECOMMEND: 7, CONFIGURE: 8, MEMORY: 9, ADD_SHARD: 10,
 });
 
 let go = null;

@@ -178,15 +178,29 @@ async function gzip(bytes) {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+// PUT /v1/blob takes three kinds of upload, told apart by the core from the
+// header: a whole blob (published), a pair shard (stored under its hash,
+// published by nothing), and the head of a sharded blob (published only
+// once every shard it lists is stored). CI uploads the shards, then the head.
 async function putBlob(request, env) {
   await requireToken(request, env);
   requireContentType(request, ['application/octet-stream', 'application/x-xsell-blob']);
   const body = await readBody(request, intVar(env, 'MAX_BLOB_BYTES', 32 << 20));
-  const [manifestBytes, hashBytes, raw, rawZstd] = goParts(call(OP.PUBLISH, body));
+  const [descBytes, hashBytes, raw, rawZstd, kindBytes] = goParts(call(OP.PUBLISH, body));
   const hash = text(hashBytes);
-  const manifest = text(manifestBytes);
+  const kind = text(kindBytes);
+  if (kind === 'shard') return putShard(env, body, hash, JSON.parse(text(descBytes)), raw, rawZstd);
+  const m = JSON.parse(text(descBytes));
   const cur = await currentBlob(env, true);
-  if (cur && cur.hash === hash) return json({ published: false, unchanged: true, manifest: JSON.parse(manifest) });
+  if (cur && cur.hash === hash) return json({ published: false, unchanged: true, manifest: JSON.parse(cur.manifest) });
+  if (kind === 'head') {
+    // Refused before anything of the head is stored. The manifest lists the
+    // shards' sizes as stored.
+    const sizes = await storedShards(env, m.shards.map((s) => s.hash));
+    requireShards(m.shards, sizes, 'the head');
+    for (const s of m.shards) s.size = sizes.get(s.hash);
+  }
+  const manifest = JSON.stringify(m);
 
   // Bytes first, content-addressed: storing them publishes nothing.
   await Promise.all([
@@ -194,7 +208,6 @@ async function putBlob(request, env) {
     env.BLOBS.put(`blobs/${hash}.raw.zst`, rawZstd),
     gzip(raw).then((gz) => env.BLOBS.put(`blobs/${hash}.raw.gz`, gz)),
   ]);
-  const m = JSON.parse(manifest);
   const now = new Date().toISOString();
   // Then the pointer: one batch, the switch of `current` being one row.
   await env.DB.batch([
@@ -211,16 +224,73 @@ async function putBlob(request, env) {
   return json({ published: true, previous: cur ? cur.hash : null, pruned, manifest: m }, 201);
 }
 
-// prune keeps the newest `keep` versions (and always the current one).
+// putShard stores a pair shard: its forms in R2, the as-uploaded key last,
+// then its D1 row, so a row means all three are there. A shard already
+// stored (a nightly build that did not change those anchors) keeps its
+// bytes; its upload time is renewed, which keeps it from the orphan sweep.
+async function putShard(env, body, hash, info, raw, rawZstd) {
+  const now = new Date().toISOString();
+  const touched = await env.DB.prepare('UPDATE shards SET stored_at = ?2 WHERE hash = ?1').bind(hash, now).run();
+  if ((touched.meta?.changes ?? 0) > 0) return json({ stored: false, unchanged: true, shard: info });
+  await Promise.all([
+    env.BLOBS.put(`blobs/${hash}.raw.zst`, rawZstd),
+    gzip(raw).then((gz) => env.BLOBS.put(`blobs/${hash}.raw.gz`, gz)),
+  ]);
+  await env.BLOBS.put(`blobs/${hash}`, body);
+  await env.DB.prepare(`INSERT INTO shards (hash, size, raw_size, stored_at) VALUES (?1, ?2, ?3, ?4)
+    ON CONFLICT (hash) DO UPDATE SET stored_at = excluded.stored_at`).bind(hash, info.size, info.raw_size, now).run();
+  return json({ stored: true, shard: info }, 201);
+}
+
+// storedShards answers hash → stored size for those of hashes that are stored.
+async function storedShards(env, hashes) {
+  if (!hashes.length) return new Map();
+  const { results } = await env.DB.prepare('SELECT hash, size FROM shards WHERE hash IN (SELECT value FROM json_each(?1))')
+    .bind(JSON.stringify(hashes)).all();
+  return new Map(results.map((r) => [r.hash, r.size]));
+}
+
+// requireShards throws 409 missing_shard naming the shards (index and hash)
+// of a head that are not stored.
+function requireShards(shards, stored, what) {
+  const missing = shards.map((s, i) => [i, s.hash]).filter(([, h]) => !stored.has(h));
+  if (!missing.length) return;
+  const named = missing.slice(0, 5).map(([i, h]) => `shard ${i} ${h}`).join(', ');
+  const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
+  throw new HttpError(409, 'missing_shard', `${missing.length} of the ${shards.length} shards ${what} lists are not stored: ${named}${more}. ` +
+    'PUT each shard to /v1/blob before its head; nothing was published');
+}
+
+// The shard hashes a kept blob's manifest lists (for a whole blob, its own hash).
+const LISTED_SHARDS = "SELECT json_extract(s.value, '$.hash') AS h FROM blobs, json_each(blobs.manifest, '$.shards') AS s WHERE h IS NOT NULL";
+
+// prune keeps the newest `keep` versions (and always the current one), and
+// the shards they list; a pruned head's other shards go with it.
 async function prune(env, keep) {
   const { results } = await env.DB.prepare(
-    `SELECT hash FROM blobs WHERE hash != (SELECT hash FROM current WHERE id = 1) ORDER BY seq DESC LIMIT -1 OFFSET ?1`,
+    `SELECT hash, manifest FROM blobs WHERE hash != (SELECT hash FROM current WHERE id = 1) ORDER BY seq DESC LIMIT -1 OFFSET ?1`,
   ).bind(Math.max(0, keep - 1)).all();
-  for (const { hash } of results) {
+  const shards = [];
+  for (const { hash, manifest } of results) {
     await env.DB.prepare('DELETE FROM blobs WHERE hash = ?1 AND hash != (SELECT hash FROM current WHERE id = 1)').bind(hash).run();
     await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
+    for (const s of JSON.parse(manifest).shards || []) if (s.hash !== hash) shards.push(s.hash);
+  }
+  if (shards.length) {
+    const { results: unlisted } = await env.DB.prepare(`SELECT hash FROM shards WHERE hash IN (SELECT value FROM json_each(?1))
+      AND hash NOT IN (${LISTED_SHARDS})`).bind(JSON.stringify(shards)).all();
+    await dropShards(env, unlisted.map((r) => r.hash));
   }
   return results.map((r) => r.hash);
+}
+
+// dropShards deletes shards: the D1 row first (a head can no longer be
+// published against it), then the bytes.
+async function dropShards(env, hashes) {
+  for (const hash of hashes) {
+    await env.DB.prepare(`DELETE FROM shards WHERE hash = ?1 AND hash NOT IN (${LISTED_SHARDS})`).bind(hash).run();
+    await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
+  }
 }
 
 async function rollback(request, env) {
@@ -246,6 +316,9 @@ async function rollback(request, env) {
     row = await env.DB.prepare('SELECT hash, manifest FROM blobs WHERE seq < ?1 ORDER BY seq DESC LIMIT 1').bind(cur.seq).first();
     if (!row) throw new HttpError(409, 'no_previous', 'no earlier version is kept');
   }
+  // A kept head keeps its shards (prune); checked anyway, as publish does.
+  const listed = (JSON.parse(row.manifest).shards || []).filter((s) => s.hash !== row.hash);
+  if (listed.length) requireShards(listed, await storedShards(env, listed.map((s) => s.hash)), `blob ${row.hash}`);
   const now = new Date().toISOString();
   await env.DB.batch([
     env.DB.prepare('UPDATE current SET hash = ?1, changed_at = ?2 WHERE id = 1').bind(row.hash, now),
@@ -253,6 +326,12 @@ async function rollback(request, env) {
   ]);
   forgetCurrent();
   return json({ rolled_back: true, previous: cur.hash, manifest: JSON.parse(row.manifest) });
+}
+
+async function stored(env, hash, what) {
+  const obj = await env.BLOBS.get(`blobs/${hash}`);
+  if (!obj) throw new HttpError(503, 'blob_missing', `the published ${what} ${hash} is missing from storage`);
+  return new Uint8Array(await obj.arrayBuffer());
 }
 
 // ---- telemetry ---------------------------------------------------------------
@@ -364,7 +443,12 @@ async function retain(env, now) {
     cursor = page.cursor;
   }
   await env.DB.prepare("DELETE FROM archives WHERE key < ?1 AND key LIKE 'events/%'").bind(stop).run();
-  return { cutoff, events, archives };
+  // Shards no kept blob lists, uploaded more than a day ago: a head that
+  // never came (a failed CI run). A day leaves any running upload alone.
+  const { results: orphans } = await env.DB.prepare(`SELECT hash FROM shards WHERE stored_at < ?1 AND hash NOT IN (${LISTED_SHARDS}) LIMIT 1000`)
+    .bind(new Date(now - DAY_MS).toISOString()).all();
+  await dropShards(env, orphans.map((r) => r.hash));
+  return { cutoff, events, archives, shards: orphans.length };
 }
 
 // ---- dead letters ----------------------------------------------------------------
@@ -453,17 +537,29 @@ async function getExport(request, env, ctx, url) {
 
 // ---- server-side recommendations ----------------------------------------------
 
+// The core answers 409 when this isolate lacks what a query needs: the
+// current blob (need_blob: load it once, later requests reuse the decoded
+// blob and its indexes) or, for a sharded blob, the shards of the query's
+// items (need_shards: fetch and add those; the isolate keeps them, so it
+// holds at most the whole blob). A shard of a head replaced meanwhile
+// (stale_shard) starts over.
 async function getRecommend(request, env, ctx, url) {
   const row = await currentBlob(env);
   if (!row) throw new HttpError(404, 'no_blob', 'nothing is published yet (PUT /v1/blob)');
   const input = JSON.stringify({ hash: row.hash, query: url.search });
   let res = call(OP.RECOMMEND, input);
-  if (res.status === 409) {
-    // This isolate has not loaded the current blob yet: load it once, then
-    // every later request reuses the decoded blob and its indexes.
-    const obj = await env.BLOBS.get(`blobs/${row.hash}`);
-    if (!obj) throw new HttpError(503, 'blob_missing', `the published blob ${row.hash} is missing from storage`);
-    goParts(call(OP.LOAD_BLOB, new Uint8Array(await obj.arrayBuffer())));
+  for (let round = 0; res.status === 409 && round < 4; round++) {
+    const need = JSON.parse(text(res.parts[0])).error;
+    if (need.code === 'need_blob') {
+      goParts(call(OP.LOAD_BLOB, await stored(env, row.hash, 'blob')));
+    } else if (need.code === 'need_shards') {
+      const shards = await Promise.all(need.shards.map((h) => stored(env, h, 'shard')));
+      for (const s of shards) {
+        const added = call(OP.ADD_SHARD, s);
+        if (added.status === 409) break; // stale: ask again
+        goParts(added);
+      }
+    } else break;
     res = call(OP.RECOMMEND, input);
   }
   const [contentType, body] = goParts(res);

@@ -2,7 +2,8 @@
 // handler run through wrangler's --test-scheduled: raw events and R2
 // archives older than RETENTION_DAYS go, recent ones and every aggregate
 // stay, and a late event of a day past the cutoff (a dead letter replayed)
-// does not recompute that day's aggregates from what retention left.
+// does not recompute that day's aggregates from what retention left; pair
+// shards no kept blob lists go a day after their upload.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -64,6 +65,13 @@ test('retention: old raw events and archives go, recent ones and the aggregates 
   await sql(`INSERT INTO archives (key, events, at) VALUES ('events/2020/01/02/old.ndjson', 2, '2020-01-02T00:00:00Z')`);
   await r2put('events/2020/01/02/old.ndjson', '{"id":"ret-old-1"}\n{"id":"ret-old-2"}\n');
   assert.ok(await r2has('events/2020/01/02/old.ndjson'));
+  // Pair shards no published head lists: one uploaded long ago (its head
+  // never came), one just now (its head may be on its way).
+  const orphan = 'a'.repeat(64);
+  const fresh = 'b'.repeat(64);
+  await sql(`INSERT INTO shards (hash, size, raw_size, stored_at) VALUES ('${orphan}', 5, 5, '2020-01-02T00:00:00Z'),
+    ('${fresh}', 5, 5, '${new Date().toISOString()}')`);
+  await r2put(`blobs/${orphan}`, 'shard');
 
   // The cron handler, as Cloudflare would run it.
   const s = await fetch(`${w.url}/__scheduled?cron=${encodeURIComponent('30 3 * * *')}`);
@@ -72,6 +80,9 @@ test('retention: old raw events and archives go, recent ones and the aggregates 
   assert.deepEqual(await sql('SELECT count(*) AS n FROM events'), [{ n: 4 }]);
   assert.deepEqual((await sql('SELECT key FROM archives')).map((x) => x.key), [recentArchive.key]);
   await until('old archive deleted from R2', () => r2has('events/2020/01/02/old.ndjson'), (has) => !has);
+  // The orphan shard goes, the fresh one stays.
+  await until('orphan shard deleted', () => sql('SELECT hash FROM shards'), (rows) => rows.length === 1 && rows[0].hash === fresh);
+  assert.equal(await r2has(`blobs/${orphan}`), false, 'the orphan shard left R2');
   assert.ok(await r2has(recentArchive.key), 'the recent archive stays');
   const aggs = async () => sql("SELECT impressions, adds FROM agg_rule WHERE day = '2020-01-02'");
   assert.deepEqual(await aggs(), [{ impressions: 1, adds: 1 }], 'aggregates stay');

@@ -4,7 +4,7 @@
 // web's browser tests and edge/scripts/demo.sh. See docs/edge.md.
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,18 @@ export async function publish(w, bytes) {
   const body = await r.json();
   if (r.status !== 201 && r.status !== 200) throw new Error(`publish: ${r.status} ${JSON.stringify(body)}`);
   return body;
+}
+
+// publishBuild publishes what `matrixgen build -o FILE` wrote: for a sharded
+// blob (FILE.manifest.json lists shards other than FILE itself) each
+// FILE.shards/<hash>.blob first, then the head. Answers the head's reply.
+export async function publishBuild(w, file) {
+  const manifest = JSON.parse(readFileSync(file.replace(/\.blob$/, '') + '.manifest.json', 'utf8'));
+  for (const s of manifest.shards) {
+    if (s.hash === manifest.hash) continue;
+    await publish(w, readFileSync(join(file.replace(/\.blob$/, '') + '.shards', `${s.hash}.blob`)));
+  }
+  return publish(w, readFileSync(file));
 }
 
 // wranglerLocal runs `wrangler ARGS --local` against a started worker's

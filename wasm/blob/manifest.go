@@ -14,7 +14,9 @@ type Manifest struct {
 	// Created is the build time, RFC 3339 UTC.
 	Created string `json:"created"`
 	Counts  Counts `json:"counts"`
-	// Shards lists the blob's parts; a blob that is not split has one.
+	// Shards lists the blob's parts: a blob that is not split has one, the
+	// blob itself; the head of a sharded blob lists its pair shards in index
+	// order (the head itself is Hash).
 	Shards []Shard `json:"shards"`
 	// Experiments names the A/B experiments and their variants.
 	Experiments []ExperimentInfo `json:"experiments,omitempty"`
@@ -31,7 +33,10 @@ type Counts struct {
 	Lines    uint64 `json:"lines"`
 }
 
-// Shard is one part of a blob, holding the anchors in [From, To) by item id order.
+// Shard is one part of a blob. For a pair shard, From and To are the ids of
+// its first and last anchor item (inclusive, in the blob's item order) and
+// Size is its size as stored; ManifestFor leaves Size 0 for the caller that
+// has the shard's bytes to fill in.
 type Shard struct {
 	Hash string `json:"hash"`
 	Size int64  `json:"size"`
@@ -58,6 +63,15 @@ func ManifestFor(b *Blob, encoded []byte) Manifest {
 		Counts: Counts{Items: b.Items.Len(), Pairs: len(b.Pairs.To), Triples: len(b.Triples.To),
 			Matrix: b.Matrix.Len(), Feedback: b.Feedback.Len(), Orders: b.Stats.Orders, Lines: b.Stats.Lines},
 		Shards: []Shard{{Hash: h.HashHex(), Size: int64(len(encoded))}},
+	}
+	if b.Sharded() {
+		// A head's pair rows are in its shards; its offsets still count them.
+		m.Counts.Pairs = int(b.Pairs.Off[len(b.Pairs.Off)-1])
+		sh := &b.Shards
+		m.Shards = make([]Shard, sh.Count())
+		for i := range m.Shards {
+			m.Shards[i] = Shard{Hash: Header{Hash: sh.Hash[i]}.HashHex(), From: b.Items.ID[sh.From[i]], To: b.Items.ID[sh.From[i+1]-1]}
+		}
 	}
 	for _, e := range b.Policy.Experiments {
 		info := ExperimentInfo{Name: e.Name}

@@ -157,3 +157,53 @@ func FuzzDecodeShard(f *testing.F) {
 		}
 	})
 }
+
+// TestRecodeShard: the edge stores a shard's raw form through Recode, which
+// must keep the shard flag and the hash (the shard's identity in its head).
+func TestRecodeShard(t *testing.T) {
+	_, shards := sampleSharded(t)
+	for i, sb := range shards {
+		want, err := DecodeShard(sb, DecodeOptions{}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range []bool{true, false} {
+			re, err := Recode(sb, raw, Limits{})
+			if err != nil {
+				t.Fatalf("shard %d raw=%v: %v", i, raw, err)
+			}
+			got, err := DecodeShard(re, DecodeOptions{}, false)
+			if err != nil {
+				t.Fatalf("shard %d raw=%v: recoded form does not decode: %v", i, raw, err)
+			}
+			if got.Header.Flags&FlagShard == 0 || got.Header.Hash != want.Header.Hash || (got.Header.Flags&FlagZstd != 0) == raw {
+				t.Errorf("shard %d raw=%v: header %+v", i, raw, got.Header)
+			}
+			if !reflect.DeepEqual(got.PairTo, want.PairTo) || got.From != want.From || got.To != want.To {
+				t.Errorf("shard %d raw=%v: rows differ", i, raw)
+			}
+		}
+	}
+}
+
+func TestManifestForHead(t *testing.T) {
+	head, shards := sampleSharded(t)
+	h, err := Decode(head, DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ManifestFor(h, head)
+	if m.Hash != h.Header.HashHex() || m.Size != int64(len(head)) || m.Counts.Pairs != int(h.Pairs.Off[4]) || m.Version != "1.1" {
+		t.Errorf("manifest %+v", m)
+	}
+	if len(m.Shards) != len(shards) {
+		t.Fatalf("shards %+v", m.Shards)
+	}
+	for i, s := range m.Shards {
+		ph, _ := ParseHeader(shards[i])
+		wantFrom, wantTo := h.Items.ID[h.Shards.From[i]], h.Items.ID[h.Shards.From[i+1]-1]
+		if s.Hash != ph.HashHex() || s.From != wantFrom || s.To != wantTo || s.Size != 0 {
+			t.Errorf("shard %d: %+v, want %s %s..%s", i, s, ph.HashHex(), wantFrom, wantTo)
+		}
+	}
+}

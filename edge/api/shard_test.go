@@ -1,0 +1,169 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/xsell/xsell/edge/internal/testblob"
+	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/engine"
+)
+
+// sharded encodes a test blob whole and as a head with shards of about 4
+// pairs. Shards are content-addressed: the same rows of the same number of
+// items are the same shard, whatever the seed.
+func sharded(t *testing.T, seed, items int) (whole, head []byte, shards [][]byte) {
+	t.Helper()
+	b := testblob.Make(seed, items)
+	whole, err := blob.Encode(b, blob.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = blob.Decode(whole, blob.DecodeOptions{}) // normalized, as Split wants it
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, shards, err = engine.EncodeSharded(b, 4, blob.EncodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(shards) < 3 {
+		t.Fatalf("%d shards, want several", len(shards))
+	}
+	return whole, head, shards
+}
+
+func TestPrepareShardAndHead(t *testing.T) {
+	_, head, shards := sharded(t, 1, 60)
+	hp, err := Prepare(head, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hp.Kind != KindHead || hp.Shard != nil || len(hp.Manifest.Shards) != len(shards) || hp.Manifest.Counts.Pairs == 0 {
+		t.Fatalf("head: kind %s, manifest %+v", hp.Kind, hp.Manifest)
+	}
+	for i, src := range shards {
+		p, err := Prepare(src, 0)
+		if err != nil {
+			t.Fatalf("shard %d: %v", i, err)
+		}
+		h, _ := blob.ParseHeader(src)
+		if p.Kind != KindShard || p.Shard == nil || p.Shard.Hash != h.HashHex() || p.Shard.Index != i || p.Shard.Size != int64(len(src)) || p.Shard.Items != 60 {
+			t.Fatalf("shard %d: kind %s, info %+v", i, p.Kind, p.Shard)
+		}
+		if hp.Manifest.Shards[i].Hash != p.Shard.Hash {
+			t.Errorf("head lists %s as shard %d, the shard is %s", hp.Manifest.Shards[i].Hash, i, p.Shard.Hash)
+		}
+		// The raw form is still a shard with the same identity.
+		s, err := blob.DecodeShard(p.Raw, blob.DecodeOptions{}, false)
+		if err != nil || s.Header.HashHex() != p.Shard.Hash || s.Header.Flags&blob.FlagZstd != 0 {
+			t.Errorf("shard %d raw form: %v %+v", i, err, s)
+		}
+		if len(p.RawZstd) == 0 {
+			t.Errorf("shard %d: no zstd form", i)
+		}
+	}
+	bad := append([]byte(nil), shards[0]...)
+	bad[len(bad)-3] ^= 0xff
+	_, err = Prepare(bad, 0)
+	var e *Error
+	if !errors.As(err, &e) || e.Status != 422 || !strings.Contains(e.Message, "shard") {
+		t.Errorf("corrupt shard: %v", err)
+	}
+	st, parts := NewCore().Handle(OpPublish, shards[1], now)
+	if st != 200 || len(parts) != 5 || string(parts[4]) != KindShard {
+		t.Fatalf("publish shard: %d %q", st, parts[0])
+	}
+	var info ShardInfo
+	if err := json.Unmarshal(parts[0], &info); err != nil || info.Index != 1 || string(parts[1]) != info.Hash {
+		t.Errorf("publish shard answer %s: %v", parts[0], err)
+	}
+}
+
+// TestHandleRecommendSharded: a core serving the head asks for the shards
+// each query needs (409 need_shards), and once they are added answers
+// exactly what a core serving the whole blob answers.
+func TestHandleRecommendSharded(t *testing.T) {
+	whole, head, shards := sharded(t, 3, 60)
+	byHash := map[string][]byte{}
+	for _, s := range shards {
+		h, _ := blob.ParseHeader(s)
+		byHash[h.HashHex()] = s
+	}
+	wc, sc := NewCore(), NewCore()
+	if st, parts := sc.Handle(OpAddShard, shards[0], now); st != 409 || !strings.Contains(string(parts[0]), "need_blob") {
+		t.Fatalf("shard before its head: %d %s", st, parts[0])
+	}
+	load := func(c *Core, src []byte) string {
+		st, parts := c.Handle(OpLoadBlob, src, now)
+		if st != 200 {
+			t.Fatalf("load: %d %s", st, parts[0])
+		}
+		return string(parts[0])
+	}
+	wh, hh := load(wc, whole), load(sc, head)
+	ask := func(c *Core, hash, q string) (int, [][]byte) {
+		in, _ := json.Marshal(recommendInput{Hash: hash, Query: q})
+		return c.Handle(OpRecommend, in, now)
+	}
+	added := 0
+	for i := 0; i < 60; i++ {
+		for _, q := range []string{
+			fmt.Sprintf("?placement=product&anchor=item-%d", i),
+			fmt.Sprintf("?placement=cart&cart=item-%d,item-%d:2", i, (i*7+3)%60),
+			fmt.Sprintf("?placement=email&owned=item-%d@1700000000", i),
+		} {
+			st, want := ask(wc, wh, q)
+			if st != 200 {
+				t.Fatalf("%s on the whole blob: %d %s", q, st, want[0])
+			}
+			got := func() [][]byte {
+				for round := 0; ; round++ {
+					st, parts := ask(sc, hh, q)
+					if st == 200 {
+						return parts
+					}
+					var e struct {
+						Error struct {
+							Code   string
+							Shards []string
+						}
+					}
+					json.Unmarshal(parts[0], &e)
+					if st != 409 || e.Error.Code != "need_shards" || len(e.Error.Shards) == 0 || round > 0 {
+						t.Fatalf("%s: round %d: %d %s", q, round, st, parts[0])
+					}
+					for _, h := range e.Error.Shards {
+						if st, parts := sc.Handle(OpAddShard, byHash[h], now); st != 200 || string(parts[0]) != h {
+							t.Fatalf("add shard %s: %d %s", h, st, parts[0])
+						}
+						added++
+					}
+				}
+			}()
+			var a, b RecommendAnswer
+			json.Unmarshal(want[1], &a)
+			json.Unmarshal(got[1], &b)
+			if !reflect.DeepEqual(a.Suggestions, b.Suggestions) || a.Dropped != b.Dropped {
+				t.Fatalf("%s: sharded answer differs\nwhole   %s\nsharded %s", q, want[1], got[1])
+			}
+		}
+	}
+	// Each shard at most once; a shard whose anchors have no pairs is never needed.
+	if total, loaded := sc.recs.eng.Shards(); added != loaded || loaded < total-1 || total != len(shards) {
+		t.Errorf("added %d shards, %d of %d loaded", added, loaded, total)
+	}
+
+	// A shard of another blob (the current one changed meanwhile) is stale.
+	_, _, other := sharded(t, 4, 63)
+	if st, parts := sc.Handle(OpAddShard, other[0], now); st != 409 || !strings.Contains(string(parts[0]), "stale_shard") {
+		t.Errorf("other blob's shard: %d %s", st, parts[0])
+	}
+	if st, parts := sc.Handle(OpAddShard, []byte("XSEL not a shard"), now); st != 500 {
+		t.Errorf("garbage shard: %d %s", st, parts[0])
+	}
+}

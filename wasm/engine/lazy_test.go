@@ -37,33 +37,9 @@ func TestLazyScoringSameAnswers(t *testing.T) {
 				segs = append(segs, v)
 			}
 			rnd := rand.New(rand.NewPCG(11, 12))
-			items := func(max int) []uint32 {
-				l := make([]uint32, rnd.IntN(max+1))
-				for i := range l {
-					l[i] = uint32(rnd.IntN(n))
-				}
-				return l
-			}
 			var lazy, eager []Suggestion
 			for i := 0; i < 3000; i++ {
-				ctx := Context{Placement: Placement(rnd.IntN(int(numPlacements))), Anchor: -1,
-					Now: 1_760_000_000 + rnd.Int64N(80_000_000), K: rnd.IntN(6)}
-				if rnd.IntN(3) > 0 {
-					ctx.Anchor = int32(rnd.IntN(n))
-				}
-				for _, it := range items(12) {
-					ctx.Cart = append(ctx.Cart, Line{Item: it, Qty: uint32(1 + rnd.IntN(3))})
-				}
-				ctx.Viewed, ctx.Dismissed = items(4), items(3)
-				for _, it := range items(3) {
-					ctx.Owned = append(ctx.Owned, Owned{Item: it, At: ctx.Now - rnd.Int64N(200*86400)})
-				}
-				if len(segs) > 0 && rnd.IntN(2) == 0 {
-					ctx.Segments = []uint32{segs[rnd.IntN(len(segs))]}
-				}
-				if rnd.IntN(2) == 0 {
-					ctx.FreeDelivery = float64(20 + rnd.IntN(200))
-				}
+				ctx := randomContext(rnd, n, segs)
 				if rnd.IntN(2) == 0 {
 					ctx.Visitor = rnd.Uint64()
 				}

@@ -63,20 +63,8 @@ func run(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
 	}
 	if *shardPairs > 0 {
-		head, shards, err := engine.EncodeSharded(b, *shardPairs, blob.EncodeOptions{Raw: true})
-		if err != nil {
+		if err := writeSharded(b, nil, *dir, *name, *shardPairs, stdout); err != nil {
 			return err
-		}
-		files := map[string][]byte{".head.blob": head}
-		for i, s := range shards {
-			files[".shard-"+strconv.Itoa(i)+".blob"] = s
-		}
-		for suffix, data := range files {
-			p := filepath.Join(*dir, *name+suffix)
-			if err := os.WriteFile(p, data, 0o644); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "%s %d bytes\n", p, len(data))
 		}
 	}
 	if *naive {
@@ -175,10 +163,6 @@ func splitFile(path, dir, name string, shardPairs int, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	head, shards, err := engine.EncodeSharded(b, shardPairs, blob.EncodeOptions{Raw: true})
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -186,11 +170,22 @@ func splitFile(path, dir, name string, shardPairs int, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	files := [][]byte{raw, head}
-	names := []string{name + ".blob", name + ".head.blob"}
+	return writeSharded(b, raw, dir, name, shardPairs, stdout)
+}
+
+// writeSharded writes b cut into NAME.head.blob and NAME.shard-I.blob
+// (raw bodies), and whole as NAME.blob when whole is given.
+func writeSharded(b *blob.Blob, whole []byte, dir, name string, shardPairs int, stdout io.Writer) error {
+	head, shards, err := engine.EncodeSharded(b, shardPairs, blob.EncodeOptions{Raw: true})
+	if err != nil {
+		return err
+	}
+	files, names := [][]byte{head}, []string{name + ".head.blob"}
+	if whole != nil {
+		files, names = append(files, whole), append(names, name+".blob")
+	}
 	for i, s := range shards {
-		files = append(files, s)
-		names = append(names, name+".shard-"+strconv.Itoa(i)+".blob")
+		files, names = append(files, s), append(names, name+".shard-"+strconv.Itoa(i)+".blob")
 	}
 	for i, data := range files {
 		p := filepath.Join(dir, names[i])

@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { d1, startWorker } from './worker.mjs';
+import { d1, startWorker, rawGet } from './worker.mjs';
 
 const EDGE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(EDGE, '..');
@@ -26,17 +25,6 @@ async function makeBlob(seed) {
   return readFileSync(file);
 }
 const blobHash = (bytes) => Buffer.from(bytes.subarray(32, 64)).toString('hex');
-
-// raw GET without client-side decompression, to see exactly what was sent.
-function rawGet(url, headers = {}) {
-  return new Promise((ok, fail) => {
-    http.get(url, { headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', fail);
-  });
-}
 
 let w;
 let assets;

@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { d1, publish, publishBuild, startWorker } from './worker.mjs';
+import { d1, publish, publishBuild, startWorker, rawGet } from './worker.mjs';
 
 const EDGE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(EDGE, '..');
@@ -32,16 +31,6 @@ async function build(bin, name, ...flags) {
   const manifest = JSON.parse(readFileSync(join(DIR, name, 'shop.manifest.json'), 'utf8'));
   const shard = (h) => readFileSync(join(DIR, name, 'shop.shards', `${h}.blob`));
   return { file: out, bytes: readFileSync(out), manifest, shard };
-}
-
-function rawGet(url, headers = {}) {
-  return new Promise((ok, fail) => {
-    http.get(url, { headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-    }).on('error', fail);
-  });
 }
 
 let w;

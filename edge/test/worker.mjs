@@ -6,6 +6,7 @@ import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, createWriteStream, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import http from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -13,6 +14,18 @@ import { promisify } from 'node:util';
 const EDGE = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(EDGE, '..');
 const WRANGLER = join(EDGE, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+
+// rawGet is a GET without client-side decompression, to see exactly what
+// the worker sent.
+export function rawGet(url, headers = {}) {
+  return new Promise((ok, fail) => {
+    http.get(url, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', fail);
+  });
+}
 
 // freePort asks the kernel for an unused port on 127.0.0.1.
 export function freePort() {

@@ -16,6 +16,7 @@ import (
 	"github.com/xsell/xsell/matrixgen/internal/eval"
 	"github.com/xsell/xsell/matrixgen/internal/input"
 	"github.com/xsell/xsell/wasm/blob"
+	"github.com/xsell/xsell/wasm/engine"
 )
 
 const buildUsage = `Usage: matrixgen build --orders F [options] -o OUT.blob
@@ -155,7 +156,7 @@ func (e *env) build(args []string) error {
 	var enc []byte
 	var shards [][]byte
 	if n := f.shards.pairsPerShard(len(b.Pairs.To)); n > 0 {
-		head, enc, shards, err = encodeSharded(b, n, opts)
+		head, enc, shards, err = engine.EncodeSharded(b, n, opts)
 	} else {
 		enc, err = blob.Encode(b, opts)
 	}

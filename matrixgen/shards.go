@@ -83,30 +83,6 @@ func shardPath(out, hash string) string {
 
 var shardFile = regexp.MustCompile(`^[0-9a-f]{64}\.blob$`)
 
-// encodeSharded splits b into a head and shards and encodes them (the head
-// last, with the shards' hashes). Answers the head (its Header set) and the
-// bytes.
-func encodeSharded(b *blob.Blob, pairs int, opts blob.EncodeOptions) (*blob.Blob, []byte, [][]byte, error) {
-	head, parts, err := engine.Split(b, pairs)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var shards [][]byte
-	for i, s := range parts {
-		enc, err := blob.EncodeShard(s, opts)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		head.Shards.Hash[i] = s.Header.Hash
-		shards = append(shards, enc)
-	}
-	enc, err := blob.Encode(head, opts)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return head, enc, shards, nil
-}
-
 // writeShards writes each shard as OUT.shards/<hash>.blob. Called before the
 // head is written, so a head on disk always has its shards beside it.
 func writeShards(out string, head *blob.Blob, shards [][]byte) error {

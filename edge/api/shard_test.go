@@ -27,7 +27,7 @@ func sharded(t *testing.T, seed, items int) (whole, head []byte, shards [][]byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	head, shards, err = engine.EncodeSharded(b, 4, blob.EncodeOptions{})
+	_, head, shards, err = engine.EncodeSharded(b, 4, blob.EncodeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

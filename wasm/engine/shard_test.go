@@ -15,7 +15,7 @@ import (
 // decodes them again, as a page receives them.
 func sharded(t *testing.T, b *blob.Blob, per int) (*blob.Blob, []*blob.PairShard) {
 	t.Helper()
-	headBytes, shardBytes, err := EncodeSharded(b, per, blob.EncodeOptions{Raw: true})
+	_, headBytes, shardBytes, err := EncodeSharded(b, per, blob.EncodeOptions{Raw: true})
 	if err != nil {
 		t.Fatal(err)
 	}

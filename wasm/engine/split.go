@@ -72,21 +72,23 @@ func Split(b *blob.Blob, shardPairs int) (*blob.Blob, []*blob.PairShard, error) 
 }
 
 // EncodeSharded splits b (Split) and encodes the shards and the head, the
-// head last, with the shards' hashes in it. Returns the head's bytes and
-// the shards' bytes in order.
-func EncodeSharded(b *blob.Blob, shardPairs int, opts blob.EncodeOptions) (head []byte, shards [][]byte, err error) {
-	h, ss, err := Split(b, shardPairs)
+// head last, with the shards' hashes in it. Returns the head (its Header
+// set), its bytes and the shards' bytes in order.
+func EncodeSharded(b *blob.Blob, shardPairs int, opts blob.EncodeOptions) (head *blob.Blob, headBytes []byte, shards [][]byte, err error) {
+	head, ss, err := Split(b, shardPairs)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for i, s := range ss {
 		enc, err := blob.EncodeShard(s, opts)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		h.Shards.Hash[i] = s.Header.Hash
+		head.Shards.Hash[i] = s.Header.Hash
 		shards = append(shards, enc)
 	}
-	head, err = blob.Encode(h, opts)
-	return head, shards, err
+	if headBytes, err = blob.Encode(head, opts); err != nil {
+		return nil, nil, nil, err
+	}
+	return head, headBytes, shards, nil
 }

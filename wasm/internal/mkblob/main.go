@@ -176,7 +176,7 @@ func splitFile(path, dir, name string, shardPairs int, stdout io.Writer) error {
 // writeSharded writes b cut into NAME.head.blob and NAME.shard-I.blob
 // (raw bodies), and whole as NAME.blob when whole is given.
 func writeSharded(b *blob.Blob, whole []byte, dir, name string, shardPairs int, stdout io.Writer) error {
-	head, shards, err := engine.EncodeSharded(b, shardPairs, blob.EncodeOptions{Raw: true})
+	_, head, shards, err := engine.EncodeSharded(b, shardPairs, blob.EncodeOptions{Raw: true})
 	if err != nil {
 		return err
 	}

@@ -141,15 +141,10 @@ export class Core {
       this._api.commit(r.stage, false);
       throw e;
     }
-    let same = got.length === 32;
-    for (let i = 0; i < 32; i++) same &&= got[i] === want[i];
+    const same = sameHash(got, want);
     // A load that started later and finished first wins: commit says no.
     const live = this._api.commit(r.stage, same);
-    if (!same) {
-      const err = new Error('blob: body hash mismatch');
-      err.code = 'hash';
-      throw err;
-    }
+    if (!same) throw hashMismatch();
     if (!live) {
       const err = new Error('xsell-core: a later loadBlob replaced this one');
       err.code = 'other';
@@ -216,13 +211,7 @@ export class Core {
     const subtle = globalThis.crypto && globalThis.crypto.subtle;
     if (!subtle || u8.length < 128 || (u8[8] & 1) !== 0) return this._shard(u8, false);
     const got = new Uint8Array(await subtle.digest('SHA-256', u8.subarray(128)));
-    for (let i = 0; i < 32; i++) {
-      if (got[i] !== u8[32 + i]) {
-        const err = new Error('blob: body hash mismatch');
-        err.code = 'hash';
-        throw err;
-      }
-    }
+    if (!sameHash(got, u8.subarray(32, 64))) throw hashMismatch();
     return this._shard(u8, true);
   }
 
@@ -503,6 +492,19 @@ export class Core {
     this._items[i] = it;
     return it;
   }
+}
+
+// sameHash: a WebCrypto SHA-256 digest equals the 32 bytes a header names.
+function sameHash(got, want) {
+  let same = got.length === 32 && want.length === 32;
+  for (let i = 0; i < 32; i++) same &&= got[i] === want[i];
+  return same;
+}
+
+function hashMismatch() {
+  const err = new Error('blob: body hash mismatch');
+  err.code = 'hash';
+  return err;
 }
 
 function setI64(dv, at, v) {

@@ -4,7 +4,7 @@
 // tells the shop's cart through DOM events. Catalog strings only ever reach
 // the page through textContent and checked attributes, never as HTML.
 
-import { ready, XsellError } from './xsell.js';
+import { early, loadingClient, ready, XsellError } from './xsell.js';
 
 const STYLE = `
 :host {
@@ -138,7 +138,7 @@ export class XsellRecommendations extends HTMLElement {
 
   /** cart: [{id, quantity, price}] the shop may set directly instead of sending xsell:cart. */
   get cart() {
-    return this._cart ?? this._client?.cart ?? [];
+    return this._cart ?? this._tracker()?.cart ?? [];
   }
   set cart(lines) {
     this._cart = Array.isArray(lines) ? lines : null;
@@ -158,10 +158,35 @@ export class XsellRecommendations extends HTMLElement {
         this._client = c;
         c.addEventListener('update', this._onUpdate);
         c.addEventListener('cart', this._onUpdate);
-        this._render();
+        this._schedule(); // not at once after an add on early cards (see _schedule)
       },
       () => this.setAttribute('state', 'error'),
     );
+    this._early();
+  }
+
+  // _early shows the edge's answer while the page's core loads (xsell.js
+  // early()); the core's first render then keeps these cards when its
+  // answer is the same, and replaces them when it is not.
+  async _early() {
+    if (this._client || this.getAttribute('mode') === 'bundle') return;
+    const res = await early(this._ctx());
+    if (!res || this._client || !this.isConnected || res.items.length === 0) return;
+    this._show(res, false);
+  }
+
+  // _ctx is the context of this element's attributes and cart.
+  _ctx() {
+    const ctx = { placement: this.placement, anchor: this.getAttribute('anchor') || '', cart: this.cart, ...(this.limit ? { k: this.limit } : {}) };
+    const fd = this._freeDelivery();
+    if (fd) ctx.freeDelivery = fd;
+    return ctx;
+  }
+
+  // _tracker is the client events go through: the ready one, or the one
+  // still loading while early cards show.
+  _tracker() {
+    return this._client || loadingClient();
   }
 
   disconnectedCallback() {
@@ -204,20 +229,16 @@ export class XsellRecommendations extends HTMLElement {
   }
 
   _freeDelivery() {
-    return Number(this.getAttribute('free-delivery')) || this._client?.freeDelivery || 0;
+    return Number(this.getAttribute('free-delivery')) || this._tracker()?.freeDelivery || 0;
   }
 
   _render() {
     const c = this._client;
     if (!c) return;
-    this._io?.disconnect();
-    this._seen = new Set();
     const bundle = this.getAttribute('mode') === 'bundle';
     let res;
     try {
-      const ctx = { placement: this.placement, anchor: this.getAttribute('anchor') || '', cart: this.cart, ...(this.limit ? { k: this.limit } : {}) };
-      const fd = this._freeDelivery();
-      if (fd) ctx.freeDelivery = fd;
+      const ctx = this._ctx();
       // A sharded blob: fetch the shards of this anchor and cart first (once
       // per context; if one cannot be had, render without it).
       const key = JSON.stringify(ctx);
@@ -240,6 +261,26 @@ export class XsellRecommendations extends HTMLElement {
       return;
     }
     if (this.limit) res.items = res.items.slice(0, this.limit);
+    this._show(res, bundle);
+  }
+
+  // _show renders an answer, from the page's core or early from the edge.
+  _show(res, bundle) {
+    const prev = this._result;
+    const gap = bundle ? null : this._gapInfo(res);
+    const look = bundle ? null : `${gap.gap}|${gap.item?.id ?? ''}`;
+    if (!bundle && res.items.length && this._look === look && prev && sameCards(prev, res)) {
+      // The same cards again (the core agreeing with the edge's early ones,
+      // or a cart change that changes nothing here): keep them in place, so
+      // nothing flickers and no impression is counted twice.
+      this._result = res;
+      this._heading.textContent = this.getAttribute('heading') || this.getAttribute('title') || defaultTitle(this.placement);
+      this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early, kept: true } }));
+      return;
+    }
+    this._look = look;
+    this._io?.disconnect();
+    this._seen = new Set();
     this._result = res;
     this._body.replaceChildren();
     this._nudge.hidden = true;
@@ -250,14 +291,13 @@ export class XsellRecommendations extends HTMLElement {
     this._heading.textContent =
       this.getAttribute('heading') || this.getAttribute('title') || (bundle ? 'Cheaper together' : defaultTitle(this.placement));
     if (bundle) this._renderBundle(res);
-    else this._renderCards(res);
+    else this._renderCards(res, gap);
     this.setAttribute('state', 'ready');
-    this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id) } }));
+    this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early } }));
   }
 
-  _renderCards(res) {
+  _renderCards(res, gap) {
     const ul = el('ul', { part: 'list', 'aria-labelledby': `${this._id}-h` });
-    const gap = this._gapInfo(res);
     for (const s of res.items) ul.append(this._card(s, res, gap));
     this._body.append(ul);
     if (gap.item) {
@@ -387,7 +427,7 @@ export class XsellRecommendations extends HTMLElement {
 
   _track(type, s, res, extra = {}) {
     try {
-      this._client.track({
+      this._tracker().track({
         type,
         placement: res.placement,
         anchor: s.anchor || res.anchor || '',
@@ -403,7 +443,7 @@ export class XsellRecommendations extends HTMLElement {
         ...extra,
       });
     } catch (e) {
-      this._client?._report(e);
+      this._tracker()?._report(e);
     }
   }
 
@@ -431,11 +471,18 @@ export class XsellRecommendations extends HTMLElement {
 
   _dismiss(s, res, li) {
     this._track('dismiss', s, res);
-    this._client.dismiss(s.id);
+    this._tracker().dismiss(s.id);
     const next = li.nextElementSibling || li.previousElementSibling;
     const nextId = next?.getAttribute('data-id');
     this._say(`${s.title || s.id} removed from suggestions`);
-    this._render();
+    if (this._client) this._render();
+    else {
+      // Early cards, no core yet: take the card away; the core's first
+      // render leaves the dismissed item out.
+      this._result = { ...res, items: res.items.filter((x) => x.id !== s.id) };
+      li.remove();
+      if (this._result.items.length === 0) this.setAttribute('state', 'empty');
+    }
     // Keep keyboard focus in the widget, on the card that took its place.
     const target = (nextId && this.shadowRoot.querySelector(`li[data-id="${CSS.escape(nextId)}"] button.dismiss`)) || this.shadowRoot.querySelector('button.dismiss');
     (target || this._heading).focus?.();
@@ -458,6 +505,16 @@ export class XsellRecommendations extends HTMLElement {
       f.focus();
     }
   }
+}
+
+// sameCards: two answers that draw the same cards, from the same blob, for
+// the same placement and anchor (what the cards' events carry).
+function sameCards(a, b) {
+  if (a.blob !== b.blob || a.variant !== b.variant || a.placement !== b.placement || a.anchor !== b.anchor || a.items.length !== b.items.length) return false;
+  return a.items.every((x, i) => {
+    const y = b.items[i];
+    return x.id === y.id && x.rule === y.rule && x.reason === y.reason && x.price === y.price && x.closesGap === y.closesGap && (x.anchor ?? null) === (y.anchor ?? null);
+  });
 }
 
 function defaultTitle(placement) {

@@ -13,6 +13,7 @@ export type XsellErrorCode =
   | 'blob_corrupt' // the blob failed its checks (magic, hash, columns)
   | 'wasm' // the core bridge or the wasm failed to load
   | 'core' // a call into the core failed
+  | 'answer' // the edge's early answer (GET /v1/recommend) was refused
   | 'event'; // an event was malformed or refused by the edge
 
 export class XsellError extends Error {
@@ -37,6 +38,12 @@ export interface InitOptions {
   onError?: (err: XsellError) => void;
   /** Mirror impressions, clicks and adds to GA4 ecommerce events in window.dataLayer. */
   dataLayer?: boolean;
+  /**
+   * Ask the edge (GET /v1/recommend, the same core server-side) for the first
+   * cards while this page's core loads (default true). false: nothing about
+   * the shopper's context leaves the page; the cards wait for the core.
+   */
+  early?: boolean;
   /** Milliseconds between event flushes (default 5000). */
   flushInterval?: number;
   /** Milliseconds between manifest revalidations (default 300000; 0 = only at init). */
@@ -78,6 +85,8 @@ export interface Answer {
   variant: string;
   /** Hash of the blob that answered. */
   blob: string;
+  /** true when the edge answered (early()) while the page's core loaded. */
+  early?: boolean;
   placement: Placement;
   anchor: string;
 }
@@ -179,6 +188,13 @@ export function init(opts?: InitOptions): Promise<Client>;
 export const ready: Promise<Client>;
 /** The client of the last successful init(), or null. */
 export function client(): Client | null;
+/** The client init() is still loading (no core yet), else the ready one; null before init(). */
+export function loadingClient(): Client | null;
+/**
+ * The edge's answer for ctx while the page's core loads; null once the core
+ * is ready, with init({early: false}), or when the edge does not answer in time.
+ */
+export function early(ctx?: Context, opts?: { timeout?: number }): Promise<Answer | null>;
 export function uuid(): string;
 export function parseManifest(text: string): Manifest;
 export function checkBlobHeader(bytes: Uint8Array, manifest?: Manifest): void;
@@ -212,6 +228,6 @@ declare global {
   interface DocumentEventMap {
     'xsell:add': CustomEvent<AddDetail>;
     'xsell:cart': CustomEvent<{ lines: CartLine[] }>;
-    'xsell:render': CustomEvent<{ placement: Placement; items: string[] }>;
+    'xsell:render': CustomEvent<{ placement: Placement; items: string[]; early: boolean }>;
   }
 }

@@ -180,6 +180,108 @@ async function readCapped(res, max, what) {
   return out;
 }
 
+// ---------------------------------------------------------------- early answers
+
+const MAX_ANSWER = 64 << 10;
+const MAX_SUGGESTIONS = 16; // the edge's k is at most 16
+// The edge's list syntax: ids joined by ",", cart lines "id:qty", owned
+// "id@seconds". An id holding one of these cannot be sent; such a context
+// waits for the page's own core.
+const LIST_SEP = /[,:@]/;
+
+/**
+ * earlyQuery turns a full context (Client._context) into the query of
+ * GET /v1/recommend (docs/edge.md), or null when the edge's syntax or
+ * bounds cannot carry it.
+ */
+export function earlyQuery(full) {
+  const q = new URLSearchParams({ placement: full.placement });
+  const ids = (xs) => xs.map((x) => String(typeof x === 'object' && x ? x.id : x));
+  const fits = (xs) => xs.length <= 100 && xs.every((x) => x && !LIST_SEP.test(x));
+  if (full.anchor) {
+    if (LIST_SEP.test(full.anchor)) return null;
+    q.set('anchor', full.anchor);
+  }
+  const lists = {
+    cart: full.cart.map((l) => [l.id, `${l.id}:${l.qty}`]),
+    viewed: ids(full.viewed).map((id) => [id, id]),
+    dismissed: ids(full.dismissed).map((id) => [id, id]),
+    owned: full.owned.map((o) => (typeof o === 'object' && o ? [String(o.id), Number(o.at) > 0 ? `${o.id}@${Math.trunc(o.at)}` : String(o.id)] : [String(o), String(o)])),
+    segments: full.segments.map((x) => [String(x), String(x)]),
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    if (!list.length) continue;
+    if (!fits(list.map(([id]) => id))) return null;
+    q.set(name, list.map(([, v]) => v).join(','));
+  }
+  if (full.k) q.set('k', String(full.k));
+  if (full.currency) q.set('currency', full.currency);
+  if (full.freeDelivery) q.set('free_delivery', String(full.freeDelivery));
+  if (full.visitorId) q.set('visitor', full.visitorId);
+  const s = q.toString();
+  return s.length <= 8 << 10 ? s : null;
+}
+
+/**
+ * parseAnswer checks the edge's JSON answer field by field and keeps only
+ * the fields a card needs, with their types: bytes from the network reach
+ * the page's DOM through it. It throws an XsellError naming the field.
+ */
+export function parseAnswer(text) {
+  const bad = (what) => new XsellError('answer', `GET /v1/recommend: ${what}`);
+  let a;
+  try {
+    a = JSON.parse(text);
+  } catch {
+    throw bad('not JSON');
+  }
+  if (!a || typeof a !== 'object' || Array.isArray(a)) throw bad('not an object');
+  if (!HEX64.test(a.blob)) throw bad('field "blob" is not a SHA-256 hex hash');
+  if (typeof a.variant !== 'string' || a.variant.length > 256) throw bad('field "variant" is not a short string');
+  if (!Array.isArray(a.suggestions) || a.suggestions.length > MAX_SUGGESTIONS) throw bad(`field "suggestions" is not a list of at most ${MAX_SUGGESTIONS}`);
+  const str = (s, i, k, max = 2048) => {
+    const v = s[k] ?? '';
+    if (typeof v !== 'string' || v.length > max) throw bad(`suggestions[${i}].${k} is not a string of at most ${max} characters`);
+    return v;
+  };
+  const num = (s, i, k) => {
+    const v = s[k];
+    if (v === null || v === undefined) return null;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`suggestions[${i}].${k} is not a number`);
+    return v;
+  };
+  const suggestions = a.suggestions.map((s, i) => {
+    if (!s || typeof s !== 'object') throw bad(`suggestions[${i}] is not an object`);
+    const out = {
+      id: str(s, i, 'id', 256),
+      title: str(s, i, 'title'),
+      price: num(s, i, 'price'),
+      currency: str(s, i, 'currency', 8),
+      url: str(s, i, 'url'),
+      image: str(s, i, 'image'),
+      category: str(s, i, 'category'),
+      kind: str(s, i, 'kind', 32),
+      rule: str(s, i, 'rule', 64),
+      reason: str(s, i, 'reason'),
+      fallback: s.fallback === true,
+      closesGap: s.closesGap === true,
+      anchor: s.anchor == null ? null : str(s, i, 'anchor', 256),
+      score: num(s, i, 'score') ?? 0,
+      evidence: null,
+      discount: 0,
+    };
+    if (!out.id) throw bad(`suggestions[${i}].id is empty`);
+    if (s.evidence != null) {
+      const e = s.evidence;
+      if (typeof e !== 'object') throw bad(`suggestions[${i}].evidence is not an object`);
+      out.evidence = {};
+      for (const k of ['together', 'anchorOrders', 'itemOrders', 'orders', 'lift']) out.evidence[k] = num(e, i, k) ?? 0;
+    }
+    return out;
+  });
+  return { blob: a.blob, variant: a.variant, suggestions };
+}
+
 // ---------------------------------------------------------------- manifest and blob checks
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -258,6 +360,7 @@ export class Client extends EventTarget {
     this.dataLayer = opts.dataLayer;
     this.flushInterval = opts.flushInterval;
     this.freeDelivery = opts.freeDelivery || 0;
+    this.early = opts.early !== false;
     this.core = null;
     this.manifest = null;
     this.cart = readList('cart-lines');
@@ -380,6 +483,22 @@ export class Client extends EventTarget {
     for (const r of await cache.keys().catch(() => [])) {
       if (!keep.has(r.url) && !keep.has(new URL(r.url).pathname)) await cache.delete(r).catch(() => {});
     }
+  }
+
+  // _remote asks the edge for ctx's answer (GET /v1/recommend: the same
+  // core over the blob the edge serves) and shapes it as recommend() does,
+  // with early: true and the blob it came from. Rejects on any failure.
+  async _remote(ctx, ms) {
+    const full = this._context(ctx);
+    const q = earlyQuery(full);
+    if (q === null) throw new XsellError('answer', 'this context does not fit a GET /v1/recommend query');
+    const res = await fetchWithTimeout(`${this.endpoint}/v1/recommend?${q}`, { headers: { accept: 'application/json' } }, ms);
+    if (!res.ok) {
+      res.body?.cancel().catch(() => {});
+      throw new XsellError('answer', `GET /v1/recommend: HTTP ${res.status}`);
+    }
+    const ans = parseAnswer(new TextDecoder().decode(await readCapped(res, MAX_ANSWER, 'answer')));
+    return { ...this._decorate({ suggestions: ans.suggestions, variant: ans.variant }, full), blob: ans.blob, early: true };
   }
 
   /** bundle asks the core for the "cheaper together" kit of anchor. */
@@ -853,6 +972,11 @@ function cachedFetch(cache) {
 // ---------------------------------------------------------------- init
 
 let current = null;
+let starting = null; // the client init() is building, before its core and blob are in
+let startingResolve;
+const started = new Promise((res) => {
+  startingResolve = res;
+});
 let readyResolve;
 let readyReject;
 /** ready resolves to the client of the first successful init() (the widget waits on it). */
@@ -865,6 +989,35 @@ ready.catch(() => {}); // nobody listening is fine
 /** client returns the client of the last successful init(), or null. */
 export function client() {
   return current;
+}
+
+/**
+ * loadingClient returns the client init() is still loading (no core yet), or
+ * the ready one: what the widget tracks an early answer's events with.
+ */
+export function loadingClient() {
+  return current || starting;
+}
+
+/**
+ * early answers ctx from the edge while this page's own core is still
+ * loading: GET /v1/recommend runs the same core over the same blob on the
+ * edge, so the first cards need not wait for the wasm and the blob (a round
+ * trip of milliseconds against a few hundred for the core to start). It
+ * resolves to what recommend() would, with early: true and the blob it came
+ * from, or to null: when the core is ready (ask recommend()), when
+ * init({early: false}) turned it off, when the context does not fit a query,
+ * or when the edge does not answer within timeout ms (the page's core will).
+ */
+export async function early(ctx = {}, { timeout = 3000 } = {}) {
+  await started;
+  const c = starting;
+  if (!c || !c.early || c._closed || current === c) return null;
+  try {
+    return await c._remote(ctx, timeout);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -894,6 +1047,7 @@ async function initClient({
   freeDelivery,
   onError,
   dataLayer = false,
+  early = true,
   flushInterval = 5000,
   revalidateInterval = 5 * 60 * 1000,
 } = {}) {
@@ -911,7 +1065,9 @@ async function initClient({
   if (typeof visitor !== 'string' || !VISITOR.test(visitor)) visitor = uuid();
   if (!visitorId) writeJSON('visitor', visitor);
 
-  const c = new Client({ endpoint, visitor, onError, dataLayer, flushInterval, freeDelivery });
+  const c = new Client({ endpoint, visitor, onError, dataLayer, flushInterval, freeDelivery, early });
+  starting = c;
+  startingResolve();
   const stale = readJSON('manifest', null);
 
   // Manifest and core in parallel: the wasm download does not wait on the edge.

@@ -63,6 +63,7 @@ type RecommendAnswer struct {
 	Blob        string       `json:"blob"`
 	Placement   string       `json:"placement"`
 	Dropped     int          `json:"dropped"` // ids in the query the catalog does not know
+	Variant     string       `json:"variant"` // the visitor's A/B variants, as events name them ("" without)
 	Suggestions []Suggestion `json:"suggestions"`
 }
 
@@ -271,7 +272,7 @@ func (r *recommender) answer(req *engine.Request) (*RecommendAnswer, error) {
 	r.list = e.Recommend(&r.ctx, r.list[:0])
 	b := e.Blob()
 	it := &b.Items
-	ans := &RecommendAnswer{Blob: r.hash, Placement: req.Placement, Dropped: dropped, Suggestions: make([]Suggestion, 0, len(r.list))}
+	ans := &RecommendAnswer{Blob: r.hash, Placement: req.Placement, Dropped: dropped, Variant: e.VariantLabel(r.ctx.Visitor), Suggestions: make([]Suggestion, 0, len(r.list))}
 	for i := range r.list {
 		s := &r.list[i]
 		out := Suggestion{

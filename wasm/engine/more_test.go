@@ -110,6 +110,9 @@ func TestVariants(t *testing.T) {
 		if len(as) != 2 || as[0].Variant != v1.Name || as[1].Variant != h.Name || as[1].Holdout != h.Off {
 			t.Fatalf("%s: assignments %v disagree with Variant", id, as)
 		}
+		if got, want := e.VariantLabel(HashVisitor(id)), "k="+v1.Name+",holdout="+h.Name; got != want {
+			t.Fatalf("%s: VariantLabel %q, want %q", id, got, want)
+		}
 		var ctx Context
 		e.Resolve(&Request{Placement: "product", Anchor: "cam1", Now: now, Visitor: id}, &ctx)
 		n := len(e.Recommend(&ctx, nil))
@@ -214,5 +217,27 @@ func TestPowQRootQ(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestVariantLabel(t *testing.T) {
+	one := experimentShop()
+	inner := one.policy
+	one.policy = func(p *blob.Policy) {
+		inner(p)
+		p.Experiments = p.Experiments[:1]
+	}
+	e := build(t, one)
+	for _, id := range []string{"visitor-a", "visitor-b", "visitor-c", "visitor-d"} {
+		v, _ := e.Variant(id, "k")
+		if got := e.VariantLabel(HashVisitor(id)); got != v.Name {
+			t.Errorf("%s: one experiment: label %q, want the variant's name %q", id, got, v.Name)
+		}
+	}
+	if got := e.VariantLabel(0); got != "" {
+		t.Errorf("no visitor: label %q, want empty", got)
+	}
+	if got := build(t, shop()).VariantLabel(HashVisitor("visitor-a")); got != "" {
+		t.Errorf("no experiments: label %q, want empty", got)
 	}
 }

@@ -79,3 +79,29 @@ func (e *Engine) Assignments(visitor uint64, dst []Assignment) []Assignment {
 	}
 	return dst
 }
+
+// VariantLabel is the visitor's variants as events name them: "" without
+// experiments, the variant's name with one, "experiment=variant,…" in policy
+// order with several. web/xsell.js's variant() gives the same label from
+// Assignments, so an answer from the edge and one from the page's core tag
+// their events alike.
+func (e *Engine) VariantLabel(visitor uint64) string {
+	if visitor == 0 || len(e.exps) == 0 {
+		return ""
+	}
+	if len(e.exps) == 1 {
+		x := &e.exps[0]
+		return x.names[x.pick(visitor)]
+	}
+	var b []byte
+	for i := range e.exps {
+		x := &e.exps[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, x.name...)
+		b = append(b, '=')
+		b = append(b, x.names[x.pick(visitor)]...)
+	}
+	return string(b)
+}

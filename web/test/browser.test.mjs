@@ -24,11 +24,12 @@ async function open(page, path) {
   await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
 }
 
-// widgetSettled waits until the element has left its loading state.
+// widgetSettled waits until the element has left its loading state and
+// the page's core has answered (not only the edge's early cards).
 async function widgetSettled(page, selector) {
   await page.waitForFunction((sel) => {
     const w = document.querySelector(sel);
-    return w && w.getAttribute('state') && w.getAttribute('state') !== 'loading';
+    return w && w.getAttribute('state') && w.getAttribute('state') !== 'loading' && !w.result?.early;
   }, selector);
   return page.locator(selector).getAttribute('state');
 }
@@ -257,6 +258,80 @@ test('no layout shift while the suggestions load', T, async () => {
   assert.ok(cls < 0.1, `cumulative layout shift ${cls}`);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('early cards: the edge answers while the core loads, the core agrees and keeps them; a dismiss on them sticks', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  // A slow core download (held until released): the edge's answer comes first.
+  let release;
+  await page.route('**/xsell.wasm', async (route) => {
+    await new Promise((r) => { release = r; });
+    await route.continue();
+  });
+  const asked = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/v1/recommend') asked.push(new URL(r.url()).searchParams); });
+  await page.addInitScript(() => {
+    window.__renders = [];
+    document.addEventListener('xsell:render', (e) => { if (!e.target.hasAttribute('mode')) window.__renders.push(e.detail); });
+  });
+  const sel = `${WIDGET}[placement="product"]:not([mode])`;
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  const earlyCards = async () => {
+    await page.waitForFunction((s) => document.querySelector(s)?.result?.early === true, sel);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.xsell), undefined, 'the core was up already');
+    return page.evaluate((s) => document.querySelector(s).result, sel);
+  };
+  await open(page, url);
+  const early = await earlyCards();
+  assert.ok(early.items.length >= 2, `${early.items.length} early cards`);
+  assert.equal(asked.length, 1, 'one GET /v1/recommend for the product widget (the bundle waits for the core)');
+  assert.equal(asked[0].get('placement'), 'product');
+  assert.equal(asked[0].get('anchor'), withSuggestions.id);
+  // The core arrives: the same blob, variant and cards, kept in place
+  // rather than drawn again.
+  await page.evaluate((s) => document.querySelector(s).shadowRoot.querySelectorAll('li.card').forEach((li) => { li.__early = true; }), sel);
+  release();
+  await widgetSettled(page, sel);
+  const core = await page.evaluate((s) => document.querySelector(s).result, sel);
+  const c = await page.evaluate(async () => {
+    const x = (await import('/xsell.js')).client();
+    return { version: x.version, variant: x.variant() };
+  });
+  assert.equal(early.blob, c.version, 'the edge answered from the blob the page loads');
+  assert.equal(early.variant, c.variant, 'the edge put the visitor in the same A/B variant');
+  const show = (r) => r.items.map((x) => `${x.id} ${x.rule} ${x.reason} ${x.price}`);
+  assert.deepEqual(show(early), show(core));
+  const renders = await page.evaluate(() => window.__renders.filter((r) => r.placement === 'product'));
+  assert.deepEqual(renders[0], { placement: 'product', items: early.items.map((x) => x.id), early: true }, 'the first render was not the early one');
+  assert.ok(renders.length >= 2 && renders.slice(1).every((r) => r.kept && !r.early), JSON.stringify(renders));
+  assert.ok(await page.evaluate((s) => [...document.querySelector(s).shadowRoot.querySelectorAll('li.card')].every((li) => li.__early), sel), 'the cards were drawn again');
+
+  // Again, and dismiss the first early card before the core is up: it goes
+  // at once, the core's answer leaves it out, and the dismiss event is sent.
+  await open(page, url);
+  const again = await earlyCards();
+  const gone = again.items[0].id;
+  await cards(page, 'product').first().locator('button.dismiss').click();
+  assert.ok(!(await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).includes(gone));
+  release();
+  await widgetSettled(page, sel);
+  const after = await page.evaluate((s) => document.querySelector(s).result.items.map((x) => x.id), sel);
+  assert.ok(after.length > 0 && !after.includes(gone), `after the dismiss: ${after}`);
+  await page.evaluate(() => import('/xsell.js').then((m) => m.client().flush()));
+  await waitFor(async () => (await backend.events()).some((e) => e.type === 'dismiss' && e.item === gone), { what: 'the dismiss event in D1' });
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // The same page with early answers off asks the edge for nothing.
+  const off = await newPage(chrome.browser);
+  const asked2 = [];
+  off.page.on('request', (r) => { if (new URL(r.url()).pathname === '/v1/recommend') asked2.push(r.url()); });
+  await open(off.page, `${url}&early=0`);
+  await widgetSettled(off.page, sel);
+  assert.equal(await off.page.evaluate((s) => document.querySelector(s).result.early, sel), undefined);
+  assert.deepEqual(asked2, []);
+  assert.deepEqual(off.errors, []);
+  await off.context.close();
 });
 
 test('events reach D1 exactly once across a network failure and a reload', T, async () => {

@@ -2,7 +2,7 @@
 // network before anything reaches the core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifest, checkBlobHeader, uuid, fetchBlobBytes, XsellError } from '../xsell.js';
+import { parseManifest, checkBlobHeader, uuid, fetchBlobBytes, earlyQuery, parseAnswer, early, XsellError } from '../xsell.js';
 
 const HASH = 'ab'.repeat(32);
 const good = { version: '1.0', hash: HASH, size: 1000, raw_size: 2000, created: '', counts: {}, shards: [{ hash: HASH, size: 1000 }] };
@@ -123,4 +123,72 @@ test('fetchBlobBytes retries a stalled or failed download once', async (t) => {
     server.closeAllConnections();
     server.close();
   }
+});
+
+const full = (over = {}) => ({ placement: 'cart', anchor: '', cart: [], viewed: [], owned: [], dismissed: [], segments: [], now: 1, visitorId: 'visitor-01', ...over });
+
+test('earlyQuery writes the context as GET /v1/recommend reads it', () => {
+  const q = new URLSearchParams(earlyQuery(full({
+    anchor: 'cam 1', cart: [{ id: 'lens', qty: 2 }, { id: 'bag', qty: 1 }], viewed: ['v1'], owned: [{ id: 'ink', at: 1700000000 }, 'paper'],
+    dismissed: ['d1', 'd2'], segments: ['vip'], k: 3, currency: 'EUR', freeDelivery: 30,
+  })));
+  assert.deepEqual(Object.fromEntries(q), {
+    placement: 'cart', anchor: 'cam 1', cart: 'lens:2,bag:1', viewed: 'v1', owned: 'ink@1700000000,paper',
+    dismissed: 'd1,d2', segments: 'vip', k: '3', currency: 'EUR', free_delivery: '30', visitor: 'visitor-01',
+  });
+  // Empty lists are left out; the clock is the edge's.
+  assert.equal(earlyQuery(full()), 'placement=cart&visitor=visitor-01');
+});
+
+test('earlyQuery refuses what the edge\'s syntax or bounds cannot carry', async (t) => {
+  for (const [name, over] of [
+    ['comma in the anchor', { anchor: 'a,b' }],
+    ['colon in a cart id', { cart: [{ id: 'a:b', qty: 1 }] }],
+    ['at sign in a viewed id', { viewed: ['a@b'] }],
+    ['empty id', { dismissed: [''] }],
+    ['101 viewed ids', { viewed: Array.from({ length: 101 }, (_, i) => `v${i}`) }],
+    ['over 8 KiB', { viewed: Array.from({ length: 100 }, (_, i) => `${'x'.repeat(90)}${i}`) }],
+  ]) {
+    await t.test(name, () => assert.equal(earlyQuery(full(over)), null));
+  }
+});
+
+const answer = (over = {}, s = {}) => JSON.stringify({
+  blob: HASH, placement: 'product', dropped: 0, variant: 'control',
+  suggestions: [{ id: 'lens', title: 'Lens', price: 99.5, currency: 'EUR', url: '/p/lens', image: '', category: 'optics', kind: 'complement', rule: 'pairs', reason: 'bought together in 3 orders', fallback: false, closesGap: false, anchor: 'cam', score: 1.5, evidence: { together: 3, anchorOrders: 10, itemOrders: 5, orders: 100, lift: 6 }, extra: '<script>', ...s }],
+  ...over,
+});
+
+test('parseAnswer keeps a card\'s fields, typed, and nothing else', () => {
+  const a = parseAnswer(answer());
+  assert.equal(a.blob, HASH);
+  assert.equal(a.variant, 'control');
+  assert.deepEqual(a.suggestions[0], {
+    id: 'lens', title: 'Lens', price: 99.5, currency: 'EUR', url: '/p/lens', image: '', category: 'optics', kind: 'complement', rule: 'pairs',
+    reason: 'bought together in 3 orders', fallback: false, closesGap: false, anchor: 'cam', score: 1.5,
+    evidence: { together: 3, anchorOrders: 10, itemOrders: 5, orders: 100, lift: 6 }, discount: 0,
+  });
+  assert.equal(parseAnswer(answer({}, { price: null, anchor: null, evidence: null })).suggestions[0].price, null);
+});
+
+test('parseAnswer refuses a hostile or broken answer, naming the field', async (t) => {
+  for (const [name, text, field] of [
+    ['not JSON', '<html>', /not JSON/],
+    ['array', '[]', /not an object/],
+    ['bad blob', answer({ blob: 'x' }), /"blob"/],
+    ['no variant', answer({ variant: 7 }), /"variant"/],
+    ['too many', answer({ suggestions: Array.from({ length: 17 }, () => ({ id: 'a' })) }), /"suggestions"/],
+    ['id not a string', answer({}, { id: { toString: 1 } }), /suggestions\[0\]\.id/],
+    ['empty id', answer({}, { id: '' }), /suggestions\[0\]\.id/],
+    ['huge title', answer({}, { title: 'x'.repeat(5000) }), /suggestions\[0\]\.title/],
+    ['price a string', answer({}, { price: '9' }), /suggestions\[0\]\.price/],
+    ['evidence a string', answer({}, { evidence: 'lots' }), /suggestions\[0\]\.evidence/],
+  ]) {
+    await t.test(name, () => assert.throws(() => parseAnswer(text), (e) => e instanceof XsellError && e.code === 'answer' && field.test(e.message)));
+  }
+});
+
+test('early waits for init() before it asks the edge anything', async () => {
+  const r = await Promise.race([early({ placement: 'product', anchor: 'a' }), new Promise((res) => setTimeout(() => res('waiting'), 50))]);
+  assert.equal(r, 'waiting', 'early() answered before any init()');
 });

@@ -3,7 +3,7 @@
 // a shop's own code would look like: it owns its cart and listens for the
 // widget's xsell:add events; xsell never touches the cart itself.
 
-import { init } from '../xsell.js';
+import { init, loadingClient } from '../xsell.js';
 import { money } from '../xsell-widget.js';
 
 const CART = 'shop:cart';
@@ -121,12 +121,13 @@ function pageProductID() {
 // ------------------------------------------------------------ xsell
 
 let client = null;
-async function startXsell(list) {
-  const endpoint = new URLSearchParams(location.search).get('endpoint') || '';
+async function startXsell() {
+  const q = new URLSearchParams(location.search);
+  const endpoint = q.get('endpoint') || '';
   try {
     client = await init({
       endpoint,
-      freeDelivery: list.freeDelivery || 0,
+      early: q.get('early') !== '0', // ?early=0: no early cards from the edge (the bench compares)
       dataLayer: true,
       onError: (e) => {
         // The shop keeps working without suggestions; it only logs.
@@ -369,8 +370,11 @@ let xsellReady;
 const pages = { home, product, cart: cartPage, checkout, confirmation };
 
 export async function start() {
+  // xsell starts loading before the shop's own data comes in.
+  xsellReady = startXsell();
   const list = await products();
-  xsellReady = startXsell(list);
+  const loading = loadingClient();
+  if (loading) loading.freeDelivery = list.freeDelivery || 0;
   document.body.prepend(header());
   const main = document.querySelector('main');
   await pages[document.body.dataset.page]?.(main, list);

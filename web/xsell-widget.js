@@ -178,7 +178,9 @@ export class XsellRecommendations extends HTMLElement {
   // _ctx is the context of this element's attributes and cart.
   _ctx() {
     const ctx = { placement: this.placement, anchor: this.getAttribute('anchor') || '', cart: this.cart, ...(this.limit ? { k: this.limit } : {}) };
-    const fd = this._freeDelivery();
+    // The client fills in its own threshold (init's freeDelivery, else the
+    // blob's policy): only this element's override goes in.
+    const fd = Number(this.getAttribute('free-delivery')) || 0;
     if (fd) ctx.freeDelivery = fd;
     return ctx;
   }
@@ -229,7 +231,8 @@ export class XsellRecommendations extends HTMLElement {
   }
 
   _freeDelivery() {
-    return Number(this.getAttribute('free-delivery')) || this._tracker()?.freeDelivery || 0;
+    const c = this._tracker();
+    return Number(this.getAttribute('free-delivery')) || c?.freeDelivery || c?.info?.freeDelivery || 0;
   }
 
   _render() {

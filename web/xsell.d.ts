@@ -193,6 +193,7 @@ export function loadingClient(): Client | null;
 /**
  * The edge's answer for ctx while the page's core loads; null once the core
  * is ready, with init({early: false}), or when the edge does not answer in time.
+ * One request per context and page: call it early, the widget reuses it.
  */
 export function early(ctx?: Context, opts?: { timeout?: number }): Promise<Answer | null>;
 export function uuid(): string;

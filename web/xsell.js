@@ -488,16 +488,28 @@ export class Client extends EventTarget {
   // _remote asks the edge for ctx's answer (GET /v1/recommend: the same
   // core over the blob the edge serves) and shapes it as recommend() does,
   // with early: true and the blob it came from. Rejects on any failure.
+  // One request per context and page: a shop that called early(ctx) at the
+  // top of the page hands its answer to the widget asking the same later.
   async _remote(ctx, ms) {
     const full = this._context(ctx);
     const q = earlyQuery(full);
     if (q === null) throw new XsellError('answer', 'this context does not fit a GET /v1/recommend query');
-    const res = await fetchWithTimeout(`${this.endpoint}/v1/recommend?${q}`, { headers: { accept: 'application/json' } }, ms);
-    if (!res.ok) {
-      res.body?.cancel().catch(() => {});
-      throw new XsellError('answer', `GET /v1/recommend: HTTP ${res.status}`);
+    this._answers ??= new Map();
+    let p = this._answers.get(q);
+    if (!p) {
+      p = (async () => {
+        const res = await fetchWithTimeout(`${this.endpoint}/v1/recommend?${q}`, { headers: { accept: 'application/json' } }, ms);
+        if (!res.ok) {
+          res.body?.cancel().catch(() => {});
+          throw new XsellError('answer', `GET /v1/recommend: HTTP ${res.status}`);
+        }
+        return parseAnswer(new TextDecoder().decode(await readCapped(res, MAX_ANSWER, 'answer')));
+      })();
+      if (this._answers.size >= 32) this._answers.delete(this._answers.keys().next().value);
+      this._answers.set(q, p);
+      p.catch(() => this._answers.delete(q));
     }
-    const ans = parseAnswer(new TextDecoder().decode(await readCapped(res, MAX_ANSWER, 'answer')));
+    const ans = await p;
     return { ...this._decorate({ suggestions: ans.suggestions, variant: ans.variant }, full), blob: ans.blob, early: true };
   }
 
@@ -1008,6 +1020,8 @@ export function loadingClient() {
  * from, or to null: when the core is ready (ask recommend()), when
  * init({early: false}) turned it off, when the context does not fit a query,
  * or when the edge does not answer within timeout ms (the page's core will).
+ * A page may call it as soon as it knows a widget's context, before the
+ * widget exists: the widget's own call for the same context reuses the answer.
  */
 export async function early(ctx = {}, { timeout = 3000 } = {}) {
   await started;

@@ -3,7 +3,7 @@
 // a shop's own code would look like: it owns its cart and listens for the
 // widget's xsell:add events; xsell never touches the cart itself.
 
-import { init, loadingClient } from '../xsell.js';
+import { early, init } from '../xsell.js';
 import { money } from '../xsell-widget.js';
 
 const CART = 'shop:cart';
@@ -372,9 +372,12 @@ const pages = { home, product, cart: cartPage, checkout, confirmation };
 export async function start() {
   // xsell starts loading before the shop's own data comes in.
   xsellReady = startXsell();
+  // A product page's first cards need only the product id, from the URL: ask
+  // the edge now (the widget, drawn once products.json is in, takes this
+  // answer) rather than after the shop's own data. Same context as the widget.
+  const id = pageProductID();
+  if (document.body.dataset.page === 'product' && id) early({ placement: 'product', anchor: id, k: 4 });
   const list = await products();
-  const loading = loadingClient();
-  if (loading) loading.freeDelivery = list.freeDelivery || 0;
   document.body.prepend(header());
   const main = document.querySelector('main');
   await pages[document.body.dataset.page]?.(main, list);

@@ -145,8 +145,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func TestBuildSampleAndManifest(t *testing.T) {
-	out := buildSample(t)
+// readBuilt reads and decodes the blob (or head) build wrote to out.
+func readBuilt(t *testing.T, out string) (*blob.Blob, []byte) {
+	t.Helper()
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -155,14 +156,27 @@ func TestBuildSampleAndManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, data
+}
+
+// readManifest reads the manifest build wrote beside out.
+func readManifest(t *testing.T, out string) blob.Manifest {
+	t.Helper()
 	var man blob.Manifest
-	mj, err := os.ReadFile(strings.TrimSuffix(out, ".blob") + ".manifest.json")
+	mj, err := os.ReadFile(manifestPath(out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(mj, &man); err != nil {
 		t.Fatal(err)
 	}
+	return man
+}
+
+func TestBuildSampleAndManifest(t *testing.T) {
+	out := buildSample(t)
+	b, data := readBuilt(t, out)
+	man := readManifest(t, out)
 	checks := []struct {
 		name      string
 		got, want any
@@ -445,14 +459,7 @@ func TestBuildEvidencePower(t *testing.T) {
 			if code != exitOK || !strings.Contains(stderr, c.summary) {
 				t.Fatalf("build: exit %d, summary lacks %q:\n%s", code, c.summary, stderr)
 			}
-			data, err := os.ReadFile(out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := blob.Decode(data, blob.DecodeOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			b, _ := readBuilt(t, out)
 			if b.Policy.Weights.EvidencePower != c.power || (b.Policy.Mining.Tuned != "") != c.tunedText {
 				t.Errorf("blob: evidence_power %v, tuned %q; want %v, recorded %v", b.Policy.Weights.EvidencePower, b.Policy.Mining.Tuned, c.power, c.tunedText)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,25 +28,11 @@ func TestBuildSharded(t *testing.T) {
 	if code != exitOK || !strings.Contains(stderr, "pair shards in "+shardDir(out)) {
 		t.Fatalf("build: exit %d\n%s", code, stderr)
 	}
-	headBytes, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	head, err := blob.Decode(headBytes, blob.DecodeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	head, headBytes := readBuilt(t, out)
 	if !head.Sharded() || head.Shards.Count() < 3 {
 		t.Fatalf("head lists %d shards, want several", head.Shards.Count())
 	}
-	var man blob.Manifest
-	mj, err := os.ReadFile(manifestPath(out))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(mj, &man); err != nil {
-		t.Fatal(err)
-	}
+	man := readManifest(t, out)
 	if man.Hash != head.Header.HashHex() || man.Size != int64(len(headBytes)) || man.Version != "1.1" || len(man.Shards) != head.Shards.Count() {
 		t.Fatalf("manifest %+v", man)
 	}

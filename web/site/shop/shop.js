@@ -9,6 +9,7 @@ import { money } from '../xsell-widget.js';
 const CART = 'shop:cart';
 const ORDERS = 'shop:orders';
 const DELIVERY_FEE = 4.95;
+const PRODUCT_CARDS = 4; // the product widget's limit, and the k of its early ask (the same context)
 
 // ------------------------------------------------------------ data
 
@@ -231,7 +232,7 @@ async function product(main, list) {
       ),
     ),
     addedSlot,
-    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: p.id, limit: '4', heading: 'Goes well with' })),
+    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: p.id, limit: String(PRODUCT_CARDS), heading: 'Goes well with' })),
     el('div', { class: 'placement' }, widget({ placement: 'product', anchor: p.id, mode: 'bundle', heading: 'Cheaper together' })),
   );
 }
@@ -376,7 +377,7 @@ export async function start() {
   // the edge now (the widget, drawn once products.json is in, takes this
   // answer) rather than after the shop's own data. Same context as the widget.
   const id = pageProductID();
-  if (document.body.dataset.page === 'product' && id) early({ placement: 'product', anchor: id, k: 4 });
+  if (document.body.dataset.page === 'product' && id) early({ placement: 'product', anchor: id, k: PRODUCT_CARDS });
   const list = await products();
   document.body.prepend(header());
   const main = document.querySelector('main');

@@ -68,6 +68,29 @@ func BenchmarkRecommend(b *testing.B) {
 	}
 }
 
+// BenchmarkRecommendPageCarts is the browser benchmark's workload
+// (wasm/bench/page.mjs): 256 carts of 10 items drawn by the same LCG from
+// the first 2000, in turn, so a Go figure compares with the page's.
+func BenchmarkRecommendPageCarts(b *testing.B) {
+	e := benchEngine(b)
+	seed := int64(7)
+	rnd := func(n int64) uint32 { seed = (seed*1103515245 + 12345) % 2147483648; return uint32(seed % n) }
+	ctxs := make([]Context, 256)
+	for i := range ctxs {
+		ctxs[i] = Context{Placement: Cart, Anchor: -1, Now: 1_781_000_000, Visitor: HashVisitor("visitor-1")}
+		for range 10 {
+			ctxs[i].Cart = append(ctxs[i].Cart, Line{Item: rnd(2000), Qty: 1})
+		}
+	}
+	dst := make([]Suggestion, 0, MaxK)
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = e.Recommend(&ctxs[n&255], dst[:0])
+		n++
+	}
+}
+
 // BenchmarkRecommendWire is the browser's whole crossing: decode the
 // context, recommend, encode the answer with its reasons.
 func BenchmarkRecommendWire(b *testing.B) {

@@ -93,6 +93,9 @@ type Engine struct {
 	pairEv []float32
 	evDone []atomic.Bool
 	evMu   sync.Mutex
+	// spec[i] is item i's specificity as an anchor (run.specificity),
+	// float64 bits, 0 until first use: two logs per cart line in wasm.
+	spec []atomic.Uint64
 
 	poolsOnce sync.Once // impulse and gapPool, built on first use (pools)
 	impulse   []uint32
@@ -631,6 +634,7 @@ func (e *Engine) row(a uint32) (lo, hi uint32) {
 func (e *Engine) indexPairEvidence() {
 	e.pairEv = make([]float32, len(e.b.Pairs.To))
 	e.evDone = make([]atomic.Bool, e.n)
+	e.spec = make([]atomic.Uint64, e.n)
 }
 
 // rowEvidence returns anchor a's row of pairEv, computing it once.

@@ -211,7 +211,11 @@ func (r *run) blockAndAnchors() {
 	if !r.anchorOnly {
 		for _, l := range ctx.Cart {
 			// More of an item says a little more about the basket, not q times more.
-			add(l.Item, 1+0.25*math.Log(float64(max(l.Qty, 1))))
+			w := 1.0
+			if l.Qty > 1 { // math.Log is a software loop in wasm; ln 1 is 0
+				w += 0.25 * math.Log(float64(l.Qty))
+			}
+			add(l.Item, w)
 		}
 		if ctx.Placement == Email && len(s.anchors) == 0 {
 			for _, o := range ctx.Owned {
@@ -254,11 +258,16 @@ func (r *run) cartCap() float64 {
 // matrixgen eval: groceries Cov@3 and the Online Retail sample's HR@3 and
 // Cov@3 up, see docs/eval.md.
 func (r *run) specificity(item uint32) float64 {
-	N, na := r.e.nStats, r.orders(item)
-	if !(N > 0) {
-		return 1
+	e := r.e
+	if v := e.spec[item].Load(); v != 0 { // computed on first use, never 0
+		return math.Float64frombits(v)
 	}
-	return math.Log1p(N / max(na, 1))
+	v := 1.0
+	if N, na := e.nStats, r.orders(item); N > 0 {
+		v = math.Log1p(N / max(na, 1))
+	}
+	e.spec[item].Store(math.Float64bits(v))
+	return v
 }
 
 // blocked reports whether item may not be suggested at all.

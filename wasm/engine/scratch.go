@@ -98,9 +98,18 @@ func (s *scratch) get(item uint32) *cand {
 	if m.seen == s.gen {
 		return &s.cands[m.slot]
 	}
-	m.seen, m.slot = s.gen, int32(len(s.cands))
-	s.cands = append(s.cands, cand{item: item, anchor: -1, ref: -1, row: -1})
-	return &s.cands[len(s.cands)-1]
+	// Not append(s.cands, cand{…}): that builds the candidate and copies
+	// it, a third of fromPairs natively.
+	n := len(s.cands)
+	m.seen, m.slot = s.gen, int32(n)
+	if n == cap(s.cands) {
+		s.cands = append(s.cands, cand{})
+	} else {
+		s.cands = s.cands[:n+1]
+	}
+	c := &s.cands[n]
+	*c = cand{item: item, anchor: -1, ref: -1, row: -1}
+	return c
 }
 
 func (s *scratch) isCand(item uint32) bool { return s.marks[item].seen == s.gen }

@@ -165,9 +165,10 @@ export class XsellRecommendations extends HTMLElement {
     this._early();
   }
 
-  // _early shows the edge's answer while the page's core loads (xsell.js
-  // early()); the core's first render then keeps these cards when its
-  // answer is the same, and replaces them when it is not.
+  // _early shows the edge's answer (or the one this browser remembers for
+  // this context) while the page's core loads (xsell.js early()); the
+  // core's first render then keeps these cards when its answer is the
+  // same, and replaces them when it is not.
   async _early() {
     if (this._client || this.getAttribute('mode') === 'bundle') return;
     const res = await early(this._ctx());
@@ -239,9 +240,9 @@ export class XsellRecommendations extends HTMLElement {
     const c = this._client;
     if (!c) return;
     const bundle = this.getAttribute('mode') === 'bundle';
-    let res;
+    let res, ctx;
     try {
-      const ctx = this._ctx();
+      ctx = this._ctx();
       // A sharded blob: fetch the shards of this anchor and cart first (once
       // per context; if one cannot be had, render without it).
       const key = JSON.stringify(ctx);
@@ -265,6 +266,7 @@ export class XsellRecommendations extends HTMLElement {
     }
     if (this.limit) res.items = res.items.slice(0, this.limit);
     this._show(res, bundle);
+    if (!bundle) c.remember(ctx, res); // the next page with this context draws it at once
   }
 
   // _show renders an answer, from the page's core or early from the edge.
@@ -278,7 +280,7 @@ export class XsellRecommendations extends HTMLElement {
       // nothing flickers and no impression is counted twice.
       this._result = res;
       this._heading.textContent = this.getAttribute('heading') || this.getAttribute('title') || defaultTitle(this.placement);
-      this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early, kept: true } }));
+      this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early, remembered: !!res.remembered, kept: true } }));
       return;
     }
     this._look = look;
@@ -296,7 +298,7 @@ export class XsellRecommendations extends HTMLElement {
     if (bundle) this._renderBundle(res);
     else this._renderCards(res, gap);
     this.setAttribute('state', 'ready');
-    this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early } }));
+    this.dispatchEvent(new CustomEvent('xsell:render', { bubbles: true, composed: true, detail: { placement: this.placement, items: res.items.map((s) => s.id), early: !!res.early, remembered: !!res.remembered } }));
   }
 
   _renderCards(res, gap) {

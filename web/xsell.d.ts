@@ -87,6 +87,8 @@ export interface Answer {
   blob: string;
   /** true when the edge answered (early()) while the page's core loaded. */
   early?: boolean;
+  /** true on an early answer this browser kept from the core on an earlier page (Client.remember). */
+  remembered?: boolean;
   placement: Placement;
   anchor: string;
 }
@@ -161,6 +163,8 @@ export class Client extends EventTarget {
   freeDelivery: number;
   recommend(ctx?: Context): Answer;
   bundle(anchor: string, ctx?: Context): BundleAnswer;
+  /** Keeps the core's answer to ctx for an hour: the next page with the same context shows it as its early cards. */
+  remember(ctx: Context, res: Answer): void;
   /** Catalog fields of one item from the blob, or null. */
   item(id: string): { id: string; title: string; price: number | null; currency: string; url: string; image: string; category: string; role: string; stock: number } | null;
   variant(): string;
@@ -191,8 +195,10 @@ export function client(): Client | null;
 /** The client init() is still loading (no core yet), else the ready one; null before init(). */
 export function loadingClient(): Client | null;
 /**
- * The edge's answer for ctx while the page's core loads; null once the core
- * is ready, with init({early: false}), or when the edge does not answer in time.
+ * The edge's answer for ctx while the page's core loads (or, for a context
+ * the core answered on an earlier page within the hour, this browser's, with
+ * remembered: true); null once the core is ready, with init({early: false}),
+ * or when the edge does not answer in time.
  * One request per context and page: call it early, the widget reuses it.
  */
 export function early(ctx?: Context, opts?: { timeout?: number }): Promise<Answer | null>;

@@ -282,6 +282,58 @@ export function parseAnswer(text) {
   return { blob: a.blob, variant: a.variant, suggestions };
 }
 
+// ---------------------------------------------------------------- remembered answers
+
+// The core's answers the widget rendered, by early query: [[query, at ms,
+// answer JSON], …], newest first, at most KEEP_N and KEEP_BYTES, each
+// read back through parseAnswer (storage is another script's to write too)
+// and only within KEEP_MS: the answer depends on the blob and the day.
+const KEEP_KEY = 'answers';
+const KEEP_N = 32;
+const KEEP_BYTES = 256 << 10;
+const KEEP_MS = 3600e3;
+
+// memoKey is the early query of a full context without what the core does
+// not read for its placement: viewed items count after the order only
+// (a product page records its own view, and the next visit's context
+// would never match the last).
+function memoKey(full) {
+  const post = full.placement === 'order_confirmation' || full.placement === 'email';
+  return earlyQuery(post ? full : { ...full, viewed: [] });
+}
+
+function keptList() {
+  const v = readList(KEEP_KEY);
+  return v.filter((e) => Array.isArray(e) && e.length === 3 && typeof e[0] === 'string' && Number.isFinite(e[1]) && typeof e[2] === 'string');
+}
+
+function keep(q, text) {
+  const list = keptList();
+  const old = list.find((e) => e[0] === q);
+  if (old && old[2] === text && Date.now() - old[1] < KEEP_MS / 2) return; // nothing new to write
+  const out = [[q, Date.now(), text]];
+  let bytes = q.length + text.length;
+  for (const e of list) {
+    if (e[0] === q || out.length >= KEEP_N) continue;
+    bytes += e[0].length + e[2].length;
+    if (bytes > KEEP_BYTES) break;
+    out.push(e);
+  }
+  writeJSON(KEEP_KEY, out);
+}
+
+/** recalled returns the answer kept for query q, parsed, or null. */
+function recalled(q) {
+  const e = keptList().find((x) => x[0] === q);
+  const age = e ? Date.now() - e[1] : -1;
+  if (!e || age < 0 || age > KEEP_MS) return null;
+  try {
+    return { ...parseAnswer(e[2]), remembered: true };
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------- manifest and blob checks
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -497,7 +549,8 @@ export class Client extends EventTarget {
     this._answers ??= new Map();
     let p = this._answers.get(q);
     if (!p) {
-      p = (async () => {
+      const kept = recalled(memoKey(full));
+      p = kept ? Promise.resolve(kept) : (async () => {
         const res = await fetchWithTimeout(`${this.endpoint}/v1/recommend?${q}`, { headers: { accept: 'application/json' } }, ms);
         if (!res.ok) {
           res.body?.cancel().catch(() => {});
@@ -510,7 +563,29 @@ export class Client extends EventTarget {
       p.catch(() => this._answers.delete(q));
     }
     const ans = await p;
-    return { ...this._decorate({ suggestions: ans.suggestions, variant: ans.variant }, full), blob: ans.blob, early: true };
+    const res = { ...this._decorate({ suggestions: ans.suggestions, variant: ans.variant }, full), blob: ans.blob, early: true };
+    if (ans.remembered) res.remembered = true;
+    return res;
+  }
+
+  /**
+   * remember keeps the core's answer res to ctx in this browser, so that
+   * the next page showing the same context (a reload, the back button, a
+   * return within the hour) draws it at once as its early cards, before the
+   * core or the edge could answer; the core's own answer then keeps or
+   * replaces them. The widget calls it after each render from the core.
+   * Nothing is kept with init({early: false}).
+   */
+  remember(ctx, res) {
+    if (!this.early || !res || res.early || !HEX64.test(res.blob || '')) return;
+    const q = memoKey(this._context(ctx));
+    if (q === null) return;
+    const text = JSON.stringify({
+      blob: res.blob,
+      variant: res.variant || '',
+      suggestions: res.items.slice(0, MAX_SUGGESTIONS).map(({ rank, ...s }) => s),
+    });
+    if (text.length <= MAX_ANSWER) keep(q, text);
   }
 
   /** bundle asks the core for the "cheaper together" kit of anchor. */
@@ -1022,6 +1097,9 @@ export function loadingClient() {
  * or when the edge does not answer within timeout ms (the page's core will).
  * A page may call it as soon as it knows a widget's context, before the
  * widget exists: the widget's own call for the same context reuses the answer.
+ * A context the core answered on an earlier page within the hour (the widget
+ * remembers what it rendered, Client.remember) is answered from this
+ * browser at once, with remembered: true, without asking the edge.
  */
 export async function early(ctx = {}, { timeout = 3000 } = {}) {
   await started;

@@ -302,7 +302,7 @@ test('early cards: the edge answers while the core loads, the core agrees and ke
   const show = (r) => r.items.map((x) => `${x.id} ${x.rule} ${x.reason} ${x.price}`);
   assert.deepEqual(show(early), show(core));
   const renders = await page.evaluate(() => window.__renders.filter((r) => r.placement === 'product'));
-  assert.deepEqual(renders[0], { placement: 'product', items: early.items.map((x) => x.id), early: true }, 'the first render was not the early one');
+  assert.deepEqual(renders[0], { placement: 'product', items: early.items.map((x) => x.id), early: true, remembered: false }, 'the first render was not the early one');
   assert.ok(renders.length >= 2 && renders.slice(1).every((r) => r.kept && !r.early), JSON.stringify(renders));
   assert.ok(await page.evaluate((s) => [...document.querySelector(s).shadowRoot.querySelectorAll('li.card')].every((li) => li.__early), sel), 'the cards were drawn again');
 
@@ -330,6 +330,82 @@ test('early cards: the edge answers while the core loads, the core agrees and ke
   await widgetSettled(off.page, sel);
   assert.equal(await off.page.evaluate((s) => document.querySelector(s).result.early, sel), undefined);
   assert.deepEqual(asked2, []);
+  assert.deepEqual(off.errors, []);
+  await off.context.close();
+});
+
+test('remembered answers: a page whose context the core answered before draws that answer at once, without the edge', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  let hold = false;
+  let release = () => {};
+  await page.route('**/xsell.wasm', async (route) => {
+    if (hold) await new Promise((r) => { release = r; });
+    await route.continue();
+  });
+  const asked = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/v1/recommend') asked.push(new URL(r.url()).searchParams.get('placement')); });
+  await page.addInitScript(() => {
+    window.__renders = [];
+    document.addEventListener('xsell:render', (e) => { if (!e.target.hasAttribute('mode')) window.__renders.push(e.detail); });
+  });
+  const sel = `${WIDGET}[placement="product"]:not([mode])`;
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  const result = () => page.evaluate((s) => document.querySelector(s).result, sel);
+  const show = (r) => r.items.map((x) => `${x.id} ${x.rule} ${x.reason} ${x.price} ${x.evidence?.lift}`);
+
+  // First visit: the core's answer is kept in this browser.
+  await open(page, url);
+  await widgetSettled(page, sel);
+  const core = await result();
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem('xsell:answers') || '[]'));
+  const mine = kept.find(([q]) => new URLSearchParams(q).get('anchor') === withSuggestions.id);
+  assert.ok(mine, `kept: ${kept.map(([q]) => q)}`);
+
+  // Again with the core held back: the same cards at once, from memory; the
+  // edge is not asked for them; the core, when it comes, keeps them.
+  hold = true;
+  asked.length = 0;
+  await open(page, url);
+  await page.waitForFunction((s) => document.querySelector(s)?.result?.early === true, sel);
+  const first = await result();
+  assert.equal(first.remembered, true);
+  assert.equal(first.blob, core.blob);
+  assert.equal(first.variant, core.variant);
+  assert.deepEqual(show(first), show(core));
+  assert.ok(!asked.includes('product'), `asked the edge: ${asked}`);
+  await page.evaluate((s) => document.querySelector(s).shadowRoot.querySelectorAll('li.card').forEach((li) => { li.__early = true; }), sel);
+  release();
+  await widgetSettled(page, sel);
+  const renders = await page.evaluate(() => window.__renders.filter((r) => r.placement === 'product'));
+  assert.equal(renders[0].remembered, true, JSON.stringify(renders));
+  assert.ok(renders.length >= 2 && renders.slice(1).every((r) => r.kept && !r.early), JSON.stringify(renders));
+  assert.ok(await page.evaluate((s) => [...document.querySelector(s).shadowRoot.querySelectorAll('li.card')].every((li) => li.__early), sel), 'the cards were drawn again');
+
+  // What is in storage is read as hostile: a bad entry, or one over an hour
+  // old, is not drawn; the edge answers instead.
+  for (const [what, entry] of [
+    ['not an answer', [mine[0], Date.now(), '{"blob":"nope","suggestions":[{"id":"<img src=x onerror=alert(1)>"}]}']],
+    ['over an hour old', [mine[0], Date.now() - 2 * 3600e3, mine[2]]],
+    ['not a list', 'x'],
+  ]) {
+    await page.evaluate((e) => localStorage.setItem('xsell:answers', JSON.stringify(typeof e === 'string' ? e : [e])), entry);
+    asked.length = 0;
+    await open(page, url);
+    await page.waitForFunction((s) => document.querySelector(s)?.result?.early === true, sel);
+    const r = await result();
+    assert.equal(r.remembered, undefined, what);
+    assert.ok(asked.includes('product'), `${what}: the edge was not asked`);
+    release();
+    await widgetSettled(page, sel);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+
+  // With early answers off nothing is kept.
+  const off = await newPage(chrome.browser);
+  await open(off.page, `${url}&early=0`);
+  await widgetSettled(off.page, sel);
+  assert.equal(await off.page.evaluate(() => localStorage.getItem('xsell:answers')), null);
   assert.deepEqual(off.errors, []);
   await off.context.close();
 });
@@ -583,10 +659,16 @@ test('hostile catalog strings render as text; a new blob swaps in without a relo
 
 test('dashboard draws the stats of the events the earlier tests sent', T, async (t) => {
   if (backend.kind !== 'worker') return t.skip('GET /v1/stats needs the edge worker');
+  // Until the earlier pages' last events (flushes, page-hide beacons) are
+  // in: the same totals twice in a row.
+  let last = '';
   const stats = await waitFor(async () => {
     const s = await backend.stats();
-    return s.totals?.impressions > 0 && s.totals?.adds > 0 ? s : null;
-  }, { ms: 30000, every: 1000, what: 'impressions and adds in /v1/stats' });
+    const now = JSON.stringify(s.totals);
+    const settled = now === last;
+    last = now;
+    return settled && s.totals?.impressions > 0 && s.totals?.adds > 0 ? s : null;
+  }, { ms: 30000, every: 1000, what: 'impressions and adds in /v1/stats, settled' });
   const { page, context, errors } = await newPage(chrome.browser, { viewport: { width: 1200, height: 1000 } });
   await page.goto(`${backend.url}/dashboard.html?token=${encodeURIComponent(backend.token)}`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.dashboard));

@@ -217,24 +217,39 @@ async function product(main, list) {
       );
     },
   }, 'Add to cart');
-  main.append(
+  const art = el(
+    'article',
+    { class: 'product', 'data-product': p.id },
+    tile(p),
     el(
-      'article',
-      { class: 'product', 'data-product': p.id },
-      tile(p),
-      el(
-        'div',
-        { class: 'meta' },
-        el('h1', { dir: 'auto' }, p.title),
-        el('span', { class: 'price' }, money(p.price, p.currency)),
-        el('span', { class: 'muted' }, [p.category, p.id].filter(Boolean).join(' · ')),
-        el('div', {}, add),
-      ),
+      'div',
+      { class: 'meta' },
+      el('h1', { dir: 'auto' }, p.title),
+      el('span', { class: 'price' }, money(p.price, p.currency)),
+      el('span', { class: 'muted' }, [p.category, p.id].filter(Boolean).join(' · ')),
+      el('div', {}, add),
     ),
-    addedSlot,
-    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: p.id, limit: String(PRODUCT_CARDS), heading: 'Goes well with' })),
-    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: p.id, mode: 'bundle', heading: 'Cheaper together' })),
   );
+  // start() put a placeholder and the widgets in already when the URL named
+  // the product: the article takes the placeholder's place.
+  const skeleton = main.querySelector('article.product');
+  if (skeleton) skeleton.replaceWith(art);
+  else main.append(art);
+  art.after(addedSlot);
+  if (!main.querySelector('xsell-recommendations')) main.append(...productWidgets(p.id));
+}
+
+// productSkeleton holds the product's place (the tile sets its height)
+// until products.json is in, so the widgets below it do not move.
+function productSkeleton(id) {
+  return el('article', { class: 'product', 'aria-busy': 'true' }, tile({ id }), el('div', { class: 'meta' }, el('h1', {}, '\u00a0')));
+}
+
+function productWidgets(id) {
+  return [
+    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: id, limit: String(PRODUCT_CARDS), heading: 'Goes well with' })),
+    el('div', { class: 'placement' }, widget({ placement: 'product', anchor: id, mode: 'bundle', heading: 'Cheaper together' })),
+  ];
 }
 
 function delivery(sub, list) {
@@ -377,7 +392,13 @@ export async function start() {
   // the edge now (the widget, drawn once products.json is in, takes this
   // answer) rather than after the shop's own data. Same context as the widget.
   const id = pageProductID();
-  if (document.body.dataset.page === 'product' && id) early({ placement: 'product', anchor: id, k: PRODUCT_CARDS });
+  if (document.body.dataset.page === 'product' && id) {
+    early({ placement: 'product', anchor: id, k: PRODUCT_CARDS });
+    // The widgets go on the page now, not after products.json: they need
+    // only the id, and can show early (or remembered) cards while the
+    // shop's own data and the core load.
+    document.querySelector('main').append(productSkeleton(id), ...productWidgets(id));
+  }
   const list = await products();
   document.body.prepend(header());
   const main = document.querySelector('main');

@@ -5,7 +5,11 @@
 // bytes over the wire, and one recommendation in the page through the
 // loader against the baseline of asking the edge (GET /v1/recommend) for it.
 //
-//   OUT=.out node web/scripts/bench.mjs [--runs 5] [--calls 2000]
+//   OUT=.out node web/scripts/bench.mjs [--runs 5] [--calls 2000] [--latency 0]
+//
+// --latency MS: Chromium's own network emulation adds MS of round-trip
+// latency to every request, as a shopper's real network would (the
+// worker here is on localhost, a round trip of about a millisecond).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +23,7 @@ const opt = (name, def) => {
 const RUNS = opt('runs', 5);
 const CALLS = opt('calls', 2000);
 const FETCHES = opt('fetches', 200);
+const LATENCY = opt('latency', 0);
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 1) => x.toFixed(d);
@@ -34,6 +39,9 @@ const deadline = setTimeout(() => {
 try {
   const anchor = products.items[0].id;
   const url = `${backend.url}/product.html?id=${encodeURIComponent(anchor)}`;
+  // Warm, another product: the caches hold wasm and blob, but this browser
+  // has no answer of its own for the context (a new product page).
+  const other = `${backend.url}/product.html?id=${encodeURIComponent(products.items[1].id)}`;
   // The edge serves every shopper: its isolate has the blob loaded before
   // this page asks (the first recommend after a publish loads it once).
   const warmup = await fetch(`${backend.url}/v1/recommend?placement=product&anchor=${encodeURIComponent(anchor)}`);
@@ -47,27 +55,34 @@ try {
   const record = () => {
     window.__renders = [];
     document.addEventListener('xsell:render', (e) => {
-      if (!e.target.hasAttribute('mode')) window.__renders.push({ at: performance.now(), early: !!e.detail.early }); // the bundle is not timed
+      if (!e.target.hasAttribute('mode')) window.__renders.push({ at: performance.now(), early: !!e.detail.early, remembered: !!e.detail.remembered }); // the bundle is not timed
     });
   };
-  const firstRender = async (page, early) => {
-    await page.goto(early ? url : `${url}&early=0`);
+  const firstRender = async (page, early, at = url) => {
+    await page.goto(early ? at : `${at}&early=0`);
     await page.waitForFunction(() => window.__renders.some((r) => !r.early), null, { timeout: 20000 });
     return page.evaluate(() => {
       const at = (n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN;
       const r = window.__renders;
-      return { first: r[0].at, firstEarly: r[0].early, core: r.find((x) => !x.early).at, manifest: at('xsell:manifest'), coreUp: at('xsell:core'), blob: at('xsell:blob') };
+      return { first: r[0].at, firstEarly: r[0].early && !r[0].remembered, firstKept: r[0].remembered, core: r.find((x) => !x.early).at, manifest: at('xsell:manifest'), coreUp: at('xsell:core'), blob: at('xsell:blob') };
     });
   };
   // Each run: a fresh context (empty caches) with early cards on, and one
-  // with them off (init({early: false})), in alternating order; cold then warm.
-  const runs = { on: { cold: [], warm: [] }, off: { cold: [], warm: [] } };
+  // with them off (init({early: false})), in alternating order; cold, then
+  // warm (the same page again: early on, this browser remembers the core's
+  // answer), then warm on another product (early on, the edge answers).
+  const runs = { on: { cold: [], warm: [], other: [] }, off: { cold: [], warm: [], other: [] } };
   let bytes = {};
   for (let i = 0; i < RUNS; i++) {
     for (const mode of i % 2 ? ['off', 'on'] : ['on', 'off']) {
       const context = await chrome.browser.newContext();
       await context.addInitScript(record);
       const page = await context.newPage();
+      if (LATENCY > 0) {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('Network.enable');
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: LATENCY, downloadThroughput: -1, uploadThroughput: -1 });
+      }
       runs[mode].cold.push(await firstRender(page, mode === 'on'));
       if (i === 0 && mode === 'on') {
         bytes = await page.evaluate(() => {
@@ -81,7 +96,10 @@ try {
           return out;
         });
       }
-      runs[mode].warm.push(await firstRender(page, mode === 'on'));
+      // Alternately first: the wasm code cache fills over the first loads.
+      for (const w of i % 2 ? ['other', 'warm'] : ['warm', 'other']) {
+        runs[mode][w].push(await firstRender(page, mode === 'on', w === 'warm' ? url : other));
+      }
       await context.close();
     }
   }
@@ -130,12 +148,13 @@ try {
   const phases = (rs) => ['manifest', 'coreUp', 'blob'].map((k) => `${k === 'coreUp' ? 'core' : k} ${fmt(median(rs.map((r) => r[k])), 0)}`).join(', ');
   const med = (rs, k) => median(rs.map((r) => r[k]));
   const list = (rs, k) => rs.map((r) => fmt(r[k], 0)).join(' ');
-  console.log(`web bench (chromium, worker under wrangler dev on 127.0.0.1, sample blob, ${RUNS} runs; load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-  for (const w of ['cold', 'warm']) {
+  console.log(`web bench (chromium, worker under wrangler dev on 127.0.0.1${LATENCY ? `, ${LATENCY} ms round trips emulated` : ''}, sample blob, ${RUNS} runs; load average ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+  for (const w of ['cold', 'warm', 'other']) {
     const on = runs.on[w];
     const off = runs.off[w];
-    const label = w === 'cold' ? 'cold (empty caches)' : 'warm (Cache API)';
-    console.log(`  first cards, ${label.padEnd(19)} early on: median ${fmt(med(on, 'first'))} ms [${list(on, 'first')}] (${on.filter((r) => r.firstEarly).length}/${on.length} from the edge)`);
+    const label = { cold: 'cold (empty caches)', warm: 'warm, same page', other: 'warm, new product' }[w];
+    const from = `${on.filter((r) => r.firstEarly).length}/${on.length} from the edge, ${on.filter((r) => r.firstKept).length} remembered`;
+    console.log(`  first cards, ${label.padEnd(19)} early on: median ${fmt(med(on, 'first'))} ms [${list(on, 'first')}] (${from})`);
     console.log(`  ${''.padEnd(32)}early off: median ${fmt(med(off, 'first'))} ms [${list(off, 'first')}]  on/off ${fmt(med(on, 'first') / med(off, 'first'), 2)}× (goal ≤ ${w === 'cold' ? 250 : 100} ms)`);
     console.log(`  ${''.padEnd(32)}the page's core answers: median ${fmt(med(on, 'core'))} ms with early on, ${fmt(med(off, 'core'))} ms off (ms from navigation: ${phases(off)})`);
   }

@@ -21,24 +21,37 @@ after(async () => { if (w) await w.stop(); });
 
 const wrangler = (...args) => wranglerLocal(w, ...args);
 const sql = (command) => d1(w, command);
+// again runs f up to three times, half a second apart: local wrangler
+// against the running worker's store sometimes fails with the store busy
+// ("Network connection lost" on a put, seen once in CI). answer(e) says a
+// failure is an answer, not a fault: it is not tried again.
+const again = async (f, answer = () => false) => {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (answer(e) || tries === 3) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+};
+// r2put: the same whole object each time, so a failed put is put again.
 const r2put = async (key, body) => {
   const file = join(w.persistDir, 'r2-upload.bin');
   writeFileSync(file, body);
-  await wrangler('r2', 'object', 'put', `xsell-blobs/${key}`, '--file', file);
+  await again(() => wrangler('r2', 'object', 'put', `xsell-blobs/${key}`, '--file', file));
 };
 // r2has: whether the local R2 holds key. Only wrangler's "does not exist"
-// means no; any other failure (the store busy under the running worker) is
-// asked again, then thrown, never read as an answer.
+// means no; any other failure is asked again, then thrown, never read as
+// an answer.
 const r2has = async (key) => {
-  for (let tries = 1; ; tries++) {
-    try {
-      await wrangler('r2', 'object', 'get', `xsell-blobs/${key}`, '--pipe');
-      return true;
-    } catch (e) {
-      if (/specified key does not exist/.test(String(e.stderr))) return false;
-      if (tries === 3) throw e;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+  const missing = (e) => /specified key does not exist/.test(String(e.stderr));
+  try {
+    await again(() => wrangler('r2', 'object', 'get', `xsell-blobs/${key}`, '--pipe'), missing);
+    return true;
+  } catch (e) {
+    if (missing(e)) return false;
+    throw e;
   }
 };
 const auth = () => ({ authorization: `Bearer ${w.token}` });

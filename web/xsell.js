@@ -314,7 +314,8 @@ function keep(q, text) {
   const out = [[q, Date.now(), text]];
   let bytes = q.length + text.length;
   for (const e of list) {
-    if (e[0] === q || out.length >= KEEP_N) continue;
+    if (out.length >= KEEP_N) break;
+    if (e[0] === q) continue;
     bytes += e[0].length + e[2].length;
     if (bytes > KEEP_BYTES) break;
     out.push(e);

@@ -183,6 +183,7 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.indexSegments()
 	e.resolvePolicy()
 	e.indexPairEvidence()
+	e.spec = make([]atomic.Uint64, n)
 	e.indexInfo()
 	e.indexTriples()
 	e.pool.New = func() any { return newScratch(n) }
@@ -634,7 +635,6 @@ func (e *Engine) row(a uint32) (lo, hi uint32) {
 func (e *Engine) indexPairEvidence() {
 	e.pairEv = make([]float32, len(e.b.Pairs.To))
 	e.evDone = make([]atomic.Bool, e.n)
-	e.spec = make([]atomic.Uint64, e.n)
 }
 
 // rowEvidence returns anchor a's row of pairEv, computing it once.

@@ -97,6 +97,7 @@ func main() {
 	api.Set("commit", js.FuncOf(commit))
 	api.Set("warm", js.FuncOf(warm))
 	api.Set("loadShard", js.FuncOf(loadShard))
+	api.Set("reserve", js.FuncOf(reserve))
 	api.Set("version", blob.MajorVersion)
 	key := "__xsell_boot"
 	if len(os.Args) > 1 {
@@ -279,8 +280,9 @@ func le32(b []byte, v uint32) []byte {
 
 func le64(b []byte, v uint64) []byte { return le32(le32(b, uint32(v)), uint32(v>>32)) }
 
-// loadBlob(bytes: Uint8Array, hashChecked?: bool, staged?: bool) → info
-// object, or {error, code}. A bad blob leaves the current one serving.
+// loadBlob(bytes: Uint8Array | an address from reserve, hashChecked?: bool,
+// staged?: bool) → info object, or {error, code}. A bad blob leaves the
+// current one serving.
 // staged: decode and index, but serve it only once commit(info.stage, true)
 // says so (the page checks the SHA-256 with WebCrypto meanwhile).
 func loadBlob(_ js.Value, args []js.Value) (res any) {
@@ -289,19 +291,34 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 			res = fail("xsell: internal error: "+fmtPanic(p), "other")
 		}
 	}()
-	if len(args) < 1 || args[0].Type() != js.TypeObject || !args[0].InstanceOf(js.Global().Get("Uint8Array")) {
+	var src []byte
+	switch {
+	case len(args) > 0 && args[0].Type() == js.TypeNumber:
+		// The buffer reserve handed out, which the page has filled: the
+		// blob is read where it is, never copied.
+		for i, r := range reserved {
+			if args[0].Float() == float64(ptr(&r[0])) {
+				src, reserved = r, append(reserved[:i:i], reserved[i+1:]...)
+				break
+			}
+		}
+		if src == nil {
+			return fail("xsell: loadBlob: no such reserved buffer", "other")
+		}
+	case len(args) > 0 && args[0].Type() == js.TypeObject && args[0].InstanceOf(js.Global().Get("Uint8Array")):
+		n := args[0].Get("byteLength").Int()
+		if n > maxBlobBytes {
+			return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+		}
+		// Room for this blob, the one it may replace and their indexes
+		// before the collector runs (see setMemoryLimit).
+		setMemoryLimit(n)
+		src = make([]byte, n)
+		if js.CopyBytesToGo(src, args[0]) != len(src) {
+			return fail("xsell: loadBlob could not copy the bytes", "other")
+		}
+	default:
 		return fail("xsell: loadBlob wants a Uint8Array", "other")
-	}
-	n := args[0].Get("byteLength").Int()
-	if n > maxBlobBytes {
-		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
-	}
-	// Room for this blob, the one it may replace and their indexes before
-	// the collector runs (see setMemoryLimit).
-	setMemoryLimit(n)
-	src := make([]byte, n)
-	if js.CopyBytesToGo(src, args[0]) != len(src) {
-		return fail("xsell: loadBlob could not copy the bytes", "other")
 	}
 	// A second argument true says the page checked the body's SHA-256 with
 	// WebCrypto (loadBlobAsync): hashing 10 MB in Go wasm costs ~150 ms.
@@ -325,6 +342,37 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	pending.Store(nil) // a staged load that started earlier must not replace this one
 	cur.Store(&state{e: e})
 	return info(e)
+}
+
+// reserved are the buffers reserve handed out that no loadBlob took yet,
+// oldest first; at most maxReserved (xsell-core.js keeps the same count).
+var reserved [][]byte
+
+const maxReserved = 4
+
+// reserve(n) → the address in wasm memory of n bytes the page may write a
+// blob into as it arrives, then load with loadBlob(address): the blob is
+// never held whole in the page nor copied into the core (on a fresh page
+// every new megabyte costs its first touch; see docs/engine.md). A fifth
+// reservation drops the oldest. → {error, code} when n is out of range.
+func reserve(_ js.Value, args []js.Value) any {
+	if len(args) < 1 || args[0].Type() != js.TypeNumber {
+		return fail("xsell: reserve wants a byte count", "other")
+	}
+	n := args[0].Int()
+	if n < blob.HeaderSize {
+		return fail("blob: truncated: "+strconv.Itoa(n)+" bytes, header needs "+strconv.Itoa(blob.HeaderSize), "corrupt")
+	}
+	if n > maxBlobBytes {
+		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+	}
+	if len(reserved) == maxReserved {
+		reserved = append(reserved[:0:0], reserved[1:]...)
+	}
+	setMemoryLimit(n)
+	b := make([]byte, n)
+	reserved = append(reserved, b)
+	return ptr(&b[0])
 }
 
 // loadShard(bytes: Uint8Array, hashChecked?: bool) → {index, shards,

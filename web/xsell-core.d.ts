@@ -118,22 +118,58 @@ export interface CoreError extends Error {
   code: 'magic' | 'version' | 'truncated' | 'hash' | 'signature' | 'limit' | 'corrupt' | 'zstd' | 'other';
 }
 
+/**
+ * Room for one blob inside the core's memory (Core.blobBuffer): write the
+ * blob in order as it arrives, then pass the buffer to a load, which reads
+ * it where it is.
+ */
+export declare class BlobBuffer {
+  readonly addr: number;
+  readonly size: number;
+  /** Bytes written so far. */
+  readonly length: number;
+  /** False once loaded or voided (a fifth buffer voids the oldest unloaded one). */
+  readonly writable: boolean;
+  /** Appends chunk; throws RangeError past size, Error once not writable. */
+  write(chunk: Uint8Array): void;
+  /** The bytes written, in the core's memory: read at once (stale once the memory grows). */
+  view(): Uint8Array;
+}
+
+/** SHA-256 in steps (WebCrypto hashes only a whole buffer, which it copies first). */
+export declare class Sha256 {
+  update(bytes: Uint8Array): this;
+  /** The 32-byte digest; final. */
+  digest(): Uint8Array;
+}
+
 export declare class Core {
   readonly info: BlobInfo | null;
-  loadBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
+  /** Verifies (SHA-256 in the core) and swaps in a blob; the old one serves on any failure. */
+  loadBlob(bytes: Uint8Array | ArrayBuffer | BlobBuffer): BlobInfo;
   /**
-   * loadBlob with the SHA-256 checked by WebCrypto while the core decodes
-   * (faster); the blob serves only once the hash matched; rejects with the
-   * same errors, or code 'other' when a later load replaced this one first.
+   * Room for a blob of size bytes inside the core, to write it into as it
+   * arrives and load it where it is: the page never holds it whole, nothing
+   * copies it into the core. hash: the buffer hashes the body as it is
+   * written and loadBlobAsync checks that (for bytes from the network).
+   * Null when size is out of range.
    */
-  loadBlobAsync(bytes: Uint8Array | ArrayBuffer): Promise<BlobInfo>;
+  blobBuffer(size: number, options?: { hash?: boolean }): BlobBuffer | null;
+  /**
+   * loadBlob with the SHA-256 checked outside the core: by the buffer that
+   * hashed the blob as it was written, else by WebCrypto while the core
+   * decodes; the blob serves only once the hash matched (User Timing mark
+   * xsell:blob-hashed, detail.how 'stream' or 'webcrypto'); rejects with
+   * the same errors, or code 'other' when a later load replaced this one.
+   */
+  loadBlobAsync(bytes: Uint8Array | ArrayBuffer | BlobBuffer): Promise<BlobInfo>;
   /**
    * loadBlob without the SHA-256 (header, version, limits and every column
    * are still checked), for bytes this page verified before, e.g. a blob it
    * stored in its Cache API only after loadBlobAsync accepted it. Never for
    * bytes fresh from the network.
    */
-  loadVerifiedBlob(bytes: Uint8Array | ArrayBuffer): BlobInfo;
+  loadVerifiedBlob(bytes: Uint8Array | ArrayBuffer | BlobBuffer): BlobInfo;
   /**
    * Runs the decoder and engine once on a tiny built-in blob, changing
    * nothing: call it while the real blob downloads, so that its load and

@@ -14,7 +14,7 @@ const site = process.env.XSELL_SITE;
 const data = process.env.XSELL_TESTDATA;
 if (!site || !data) throw new Error('set XSELL_SITE and XSELL_TESTDATA (wasm/scripts/test.sh does)');
 
-const { instantiate, RULES, KINDS } = await import(pathToFileURL(join(site, 'xsell-core.js')));
+const { instantiate, RULES, KINDS, Sha256 } = await import(pathToFileURL(join(site, 'xsell-core.js')));
 const wasmBytes = readFileSync(join(site, 'xsell.wasm'));
 const wasmExecURL = pathToFileURL(join(site, 'wasm_exec.js'));
 const blob = (name) => readFileSync(join(data, name));
@@ -129,6 +129,132 @@ test('loadBlobAsync checks the hash with WebCrypto and gives the same result', a
   await assert.rejects(core.loadBlobAsync(blob('small.bad.blob')), (e) => e.code === 'hash');
   assert.equal(core.info.hash, a.hash);
   await assert.rejects(core.loadBlobAsync(blob('small.blob').subarray(0, 10)), (e) => e.code === 'truncated');
+});
+
+// Writes bytes into a new BlobBuffer in chunks of n.
+function fill(bytes, n = 4093) {
+  const buf = core.blobBuffer(bytes.length);
+  for (let at = 0; at < bytes.length; at += n) buf.write(bytes.subarray(at, at + n));
+  return buf;
+}
+
+test('a blob written into a BlobBuffer loads where it is, as from bytes', async () => {
+  const bytes = blob('small.blob');
+  const want = core.loadBlob(bytes);
+  const answer = core.recommend({ placement: 'cart', cart: [{ id: 'sku-10', qty: 1 }, { id: 'sku-11', qty: 2 }] });
+  core.loadBlob(blob('other.blob'));
+  for (const [name, load] of [['loadBlob', (b) => core.loadBlob(b)], ['loadBlobAsync', (b) => core.loadBlobAsync(b)], ['loadVerifiedBlob', (b) => core.loadVerifiedBlob(b)]]) {
+    core.loadBlob(blob('other.blob'));
+    const buf = fill(bytes);
+    assert.equal(buf.length, bytes.length, name);
+    assert.deepEqual(await load(buf), want, name);
+    assert.deepEqual(core.recommend({ placement: 'cart', cart: [{ id: 'sku-10', qty: 1 }, { id: 'sku-11', qty: 2 }] }), answer, name);
+    // The bytes stay readable where they are (what a loader stores), and
+    // nothing may write or load them again.
+    assert.deepEqual(buf.view(), new Uint8Array(bytes), name);
+    assert.equal(buf.writable, false);
+    assert.throws(() => buf.write(new Uint8Array(1)), /loaded already/);
+    assert.throws(() => core.loadBlob(buf), /loaded already/);
+  }
+});
+
+test('Sha256 in steps equals WebCrypto\'s, whatever the chunks', async () => {
+  let seed = 1;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const lens = [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 1000, 4096, 100003];
+  for (let r = 0; r < 40; r++) lens.push(rnd(5000));
+  for (const n of lens) {
+    const d = new Uint8Array(n).map(() => rnd(256));
+    const want = new Uint8Array(await crypto.subtle.digest('SHA-256', d));
+    const h = new Sha256();
+    for (let at = 0; at < n;) {
+      const k = 1 + rnd(200);
+      h.update(d.subarray(at, at + k));
+      at += k;
+    }
+    assert.deepEqual(h.digest(), want, `length ${n}`);
+    assert.deepEqual(h.digest(), want); // asked again, the same
+    assert.deepEqual(new Sha256().update(d).digest(), want, `length ${n}, one update`);
+  }
+  assert.throws(() => { const h = new Sha256(); h.digest(); h.update(new Uint8Array(1)); }, /digested/);
+});
+
+test('a BlobBuffer that hashes as it is written loads without WebCrypto, and refuses a damaged blob', async () => {
+  const subtle = crypto.subtle;
+  let digests = 0;
+  const digest = subtle.digest.bind(subtle);
+  subtle.digest = (...a) => { digests++; return digest(...a); };
+  try {
+    const want = core.loadBlob(blob('small.blob'));
+    core.loadBlob(blob('other.blob'));
+    for (const n of [50, 128, 1000, 65536]) { // chunk edges below, at and past the 128-byte header
+      const buf = core.blobBuffer(blob('small.blob').length, { hash: true });
+      const bytes = blob('small.blob');
+      for (let at = 0; at < bytes.length; at += n) buf.write(bytes.subarray(at, at + n));
+      assert.deepEqual(await core.loadBlobAsync(buf), want, `chunks of ${n}`);
+      core.loadBlob(blob('other.blob'));
+    }
+    assert.equal(digests, 0);
+    const other = core.info.hash;
+    const bad = core.blobBuffer(blob('small.bad.blob').length, { hash: true });
+    bad.write(blob('small.bad.blob'));
+    await assert.rejects(core.loadBlobAsync(bad), (e) => e.code === 'hash');
+    assert.equal(core.info.hash, other); // the old blob serves on
+    assert.throws(() => core.loadBlob(bad), /loaded already|voided/);
+    assert.equal(digests, 0);
+    // Without hash: WebCrypto checks it, as for bytes.
+    assert.deepEqual(await core.loadBlobAsync(fill(blob('small.blob'))), want);
+    assert.equal(digests, 1);
+  } finally {
+    subtle.digest = digest;
+  }
+});
+
+test('a BlobBuffer survives the core\'s memory growing between writes', () => {
+  const bytes = blob('small.blob');
+  const buf = core.blobBuffer(bytes.length);
+  buf.write(bytes.subarray(0, 1000));
+  const before = core._x.mem.buffer.byteLength;
+  const big = core.blobBuffer(32 << 20); // grows the core's memory
+  assert.ok(core._x.mem.buffer.byteLength > before);
+  buf.write(bytes.subarray(1000));
+  assert.equal(core.loadBlob(buf).items, 500);
+  assert.equal(big.length, 0);
+});
+
+test('a BlobBuffer refuses what does not fit, and a bad blob in one is refused as from bytes', async () => {
+  const good = core.loadBlob(blob('small.blob'));
+  assert.equal(core.blobBuffer(10), null); // shorter than a header
+  assert.equal(core.blobBuffer(1 << 30), null); // over the core's limit
+  assert.equal(core.blobBuffer(-1), null);
+  assert.equal(core.blobBuffer(1.5), null);
+  const buf = core.blobBuffer(200);
+  buf.write(new Uint8Array(150));
+  assert.throws(() => buf.write(new Uint8Array(51)), RangeError);
+  assert.equal(buf.length, 150);
+  // Not filled (a body that ended early): the core says truncated.
+  const cut = blob('small.blob');
+  const part = core.blobBuffer(cut.length);
+  part.write(cut.subarray(0, 5000));
+  await assert.rejects(core.loadBlobAsync(part), (e) => e.code === 'truncated');
+  assert.throws(() => core.loadBlob(part), (e) => e.code === 'truncated');
+  await assert.rejects(core.loadBlobAsync(fill(blob('small.bad.blob'))), (e) => e.code === 'hash');
+  assert.throws(() => core.loadBlob(fill(blob('small.bad.blob'))), (e) => e.code === 'hash');
+  assert.equal(core.info.hash, good.hash);
+  assert.equal(core.recommend({ placement: 'product', anchor: 'sku-10' }).length > 0, true);
+});
+
+test('a fifth BlobBuffer voids the oldest one no load took', () => {
+  const bytes = blob('small.blob');
+  const bufs = Array.from({ length: 5 }, () => core.blobBuffer(bytes.length));
+  assert.equal(bufs[0].writable, false);
+  assert.throws(() => bufs[0].write(bytes.subarray(0, 10)), /voided/);
+  assert.throws(() => bufs[0].view(), /voided/);
+  for (const b of bufs.slice(1)) b.write(bytes);
+  assert.throws(() => core.loadBlob(bufs[0]), /voided/);
+  for (const b of bufs.slice(1)) assert.equal(core.loadBlob(b).items, 500);
+  // A buffer of another core instance, or a forged address, is refused.
+  assert.equal(core._api.loadBlob(12345).code, 'other');
 });
 
 test('loadBlobAsync decodes while the hash is checked; the old blob serves until it matches', async () => {

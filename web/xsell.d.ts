@@ -206,6 +206,23 @@ export function uuid(): string;
 export function parseManifest(text: string): Manifest;
 export function checkBlobHeader(bytes: Uint8Array, manifest?: Manifest): void;
 
+/**
+ * Gathers a blob as it arrives (push each chunk). Attached to a core, it
+ * writes the chunks into a BlobBuffer of the size the blob's header gives
+ * (hashing them too with hash: true); bytes() is then that buffer, else a
+ * Uint8Array of everything for the core to judge.
+ */
+export declare class BlobIntake {
+  constructor(options?: { max?: number; hash?: boolean });
+  readonly length: number;
+  /** Throws RangeError past max. */
+  push(chunk: Uint8Array): void;
+  attach(core: import('./xsell-core.js').Core): void;
+  /** The first n bytes (default 128, the header), fewer when fewer came. */
+  head(n?: number): Uint8Array;
+  bytes(): import('./xsell-core.js').BlobBuffer | Uint8Array;
+}
+
 /** Detail of the xsell:add event the widget dispatches (bubbles, composed). */
 export interface AddDetail {
   id: string;

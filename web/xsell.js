@@ -122,7 +122,7 @@ async function fetchWithTimeout(url, init = {}, ms = 8000) {
 // error or a 5xx: a stalled download must not keep a page without
 // suggestions. A 4xx or an oversized body is final. Worst case: the sum of
 // the timeouts (10 s + 20 s by default).
-export async function fetchBlobBytes(url, { timeouts = [10000, 20000], max = MAX_BLOB, what = 'blob' } = {}) {
+export async function fetchBlobBytes(url, { timeouts = [10000, 20000], max = MAX_BLOB, what = 'blob', intake = null } = {}) {
   let last = null;
   for (const ms of timeouts) {
     const ctl = new AbortController();
@@ -135,7 +135,8 @@ export async function fetchBlobBytes(url, { timeouts = [10000, 20000], max = MAX
         if (res.status < 500) break;
         continue;
       }
-      return await readCapped(res, max, what);
+      // intake(): a new BlobIntake for each try (readCapped's result then).
+      return await readCapped(res, max, what, intake ? intake() : null);
     } catch (e) {
       if (e instanceof XsellError) throw e; // too large: another try reads the same
       last = ctl.signal.aborted && ctl.signal.reason instanceof Error ? ctl.signal.reason : e;
@@ -146,9 +147,108 @@ export async function fetchBlobBytes(url, { timeouts = [10000, 20000], max = MAX
   throw new XsellError('unreachable', `GET ${new URL(url, 'http://x').pathname.replace(/[0-9a-f]{52}$/, '…')}: ${last?.message || 'failed'}`, last);
 }
 
+/**
+ * BlobIntake gathers a blob as it arrives: push each chunk of a response
+ * body. Once a core is attached and the 128-byte header is in, it reserves
+ * the blob's size in that core (core.blobBuffer, xsell-core.js) and writes
+ * every chunk there as it comes: the blob is never whole in the page,
+ * nothing copies it into the core, and the first touch of that memory (a
+ * large cost on a fresh page) is paid while the network is still busy.
+ * With hash, the buffer also hashes the body as it comes, for
+ * loadBlobAsync. bytes() is what to load: the filled BlobBuffer, or a
+ * Uint8Array of everything (no core yet, an older core, or a header that
+ * does not match what arrived: the core then says what is wrong).
+ */
+export class BlobIntake {
+  constructor({ max = Infinity, hash = false } = {}) {
+    this.max = max;
+    this.hash = hash; // the core's buffer hashes the body as it comes (bytes from the network)
+    this.length = 0;
+    this._parts = [];
+    this._buf = null;
+    this._core = null;
+    this._off = false; // the header did not fit: keep everything in the page
+  }
+
+  /** push adds the next chunk; throws a RangeError past max. */
+  push(chunk) {
+    if (this.length + chunk.length > this.max) throw new RangeError(`over the ${this.max} byte limit`);
+    this.length += chunk.length;
+    const b = this._buf;
+    if (b && b.writable && b.length + chunk.length <= b.size) {
+      b.write(chunk);
+      return;
+    }
+    if (b) {
+      // More than the header said, or the buffer was voided: the page
+      // keeps it all and the core judges it.
+      this._parts = b.writable ? [b.view().slice()] : [];
+      this._buf = null;
+      this._off = true;
+      if (!b.writable) throw new Error('xsell-core: the blob buffer was voided by newer ones');
+    }
+    this._parts.push(chunk);
+    this._open();
+  }
+
+  /** attach: from now on, write into core (when the header allows). */
+  attach(core) {
+    if (!this._core && core && typeof core.blobBuffer === 'function') {
+      this._core = core;
+      this._open();
+    }
+  }
+
+  /** head: the first n bytes (fewer when fewer arrived). */
+  head(n = 128) {
+    if (this._buf) return this._buf.view().slice(0, n);
+    const out = new Uint8Array(Math.min(n, this.length));
+    let at = 0;
+    for (const p of this._parts) {
+      if (at === out.length) break;
+      const take = p.subarray(0, out.length - at);
+      out.set(take, at);
+      at += take.length;
+    }
+    return out;
+  }
+
+  /** bytes: the whole blob, for a load (BlobBuffer or Uint8Array). */
+  bytes() {
+    const b = this._buf;
+    if (b && b.length === b.size) return b;
+    const parts = b ? [b.view(), ...this._parts] : this._parts;
+    if (parts.length === 1 && !b) return parts[0];
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  }
+
+  _open() {
+    if (!this._core || this._buf || this._off || this.length < 128) return;
+    const h = this.head();
+    const body = h[24] + h[25] * 2 ** 8 + h[26] * 2 ** 16 + h[27] * 2 ** 24 + (h[28] + h[29] * 2 ** 8 + h[30] * 2 ** 16 + h[31] * 2 ** 24) * 2 ** 32;
+    const size = 128 + body;
+    const magic = h[0] === 0x58 && h[1] === 0x53 && h[2] === 0x45 && h[3] === 0x4c;
+    const buf = magic && Number.isSafeInteger(size) && size >= this.length && size <= this.max ? this._core.blobBuffer(size, { hash: this.hash }) : null;
+    if (!buf) {
+      this._off = true;
+      return;
+    }
+    for (const p of this._parts) buf.write(p);
+    this._parts = [];
+    this._buf = buf;
+  }
+}
+
 // readCapped reads a response body, refusing more than max bytes whatever the
-// server says in Content-Length.
-async function readCapped(res, max, what) {
+// server says in Content-Length. With an intake, the chunks go there as
+// they arrive and the intake is the result.
+async function readCapped(res, max, what, intake = null) {
   const declared = Number(res.headers.get('content-length'));
   if (declared > max && !res.headers.get('content-encoding')) {
     throw new XsellError('too_large', `${what} is ${declared} bytes, over the ${max} byte limit`);
@@ -156,7 +256,9 @@ async function readCapped(res, max, what) {
   if (!res.body) {
     const buf = new Uint8Array(await res.arrayBuffer());
     if (buf.length > max) throw new XsellError('too_large', `${what} is over the ${max} byte limit`);
-    return buf;
+    if (!intake) return buf;
+    intake.push(buf);
+    return intake;
   }
   const reader = res.body.getReader();
   const parts = [];
@@ -169,8 +271,17 @@ async function readCapped(res, max, what) {
       reader.cancel().catch(() => {});
       throw new XsellError('too_large', `${what} is over the ${max} byte limit`);
     }
-    parts.push(value);
+    if (!intake) parts.push(value);
+    else {
+      try {
+        intake.push(value);
+      } catch (e) {
+        reader.cancel().catch(() => {});
+        throw e;
+      }
+    }
   }
+  if (intake) return intake;
   const out = new Uint8Array(n);
   let off = 0;
   for (const p of parts) {
@@ -415,6 +526,7 @@ export class Client extends EventTarget {
     this.freeDelivery = opts.freeDelivery || 0;
     this.early = opts.early !== false;
     this.core = null;
+    this._intakes = []; // downloads waiting for the core (BlobIntake)
     this.manifest = null;
     this.cart = readList('cart-lines');
     this._backoff = 0;
@@ -896,6 +1008,8 @@ export class Client extends EventTarget {
 
   // _fetchBlob gets the blob's bytes, from the Cache API when it has them,
   // else from the edge. It needs no core: init runs it while the wasm starts.
+  // The bytes go into a BlobIntake: once the core is up they are written
+  // into its memory as they arrive (_intake), never copied whole.
   async _fetchBlob(manifest, { fromCacheOnly = false } = {}) {
     const url = `${this.endpoint}/v1/blob/${manifest.hash}`;
     const cache = await openCache(BLOB_CACHE);
@@ -904,23 +1018,41 @@ export class Client extends EventTarget {
     if (cache) {
       const hit = await cache.match(url).catch(() => null);
       if (hit) {
-        // Stored by _installBlob, so bounded already: one native read, not
-        // a stream of 64 KB chunks copied together.
-        bytes = await hit.arrayBuffer().then((b) => (b.byteLength <= MAX_BLOB ? new Uint8Array(b) : null)).catch(() => null);
+        bytes = await readCapped(hit, MAX_BLOB, 'blob', this._intake(false)).catch(() => null);
         cached = !!bytes;
       }
     }
     if (!bytes) {
       if (fromCacheOnly) throw new XsellError('unreachable', 'offline and the blob is not cached');
-      bytes = await fetchBlobBytes(url);
+      bytes = await fetchBlobBytes(url, { intake: () => this._intake(true) });
     }
     return { url, cache, bytes, cached };
+  }
+
+  // _intake: a BlobIntake for one download, attached to the core now or
+  // as soon as it is up (init). hash: bytes from the network, hashed as
+  // they arrive (loadBlobAsync checks that hash).
+  _intake(hash) {
+    const intake = new BlobIntake({ max: MAX_BLOB, hash });
+    if (this.core) intake.attach(this.core);
+    else this._intakes.push(intake);
+    return intake;
+  }
+
+  // _coreUp: the core is running; downloads under way write into it from now on.
+  _coreUp(core) {
+    this.core = core;
+    for (const intake of this._intakes.splice(0)) intake.attach(core);
   }
 
   // _installBlob checks fetched bytes against the manifest, has the core
   // verify and swap them in, and keeps them in the Cache API.
   async _installBlob(manifest, { url, cache, bytes, cached }) {
-    checkBlobHeader(bytes, manifest);
+    if (bytes instanceof BlobIntake) {
+      checkBlobHeader(bytes.head(), manifest);
+      bytes.attach(this.core);
+      bytes = bytes.bytes();
+    } else checkBlobHeader(bytes, manifest);
     let info;
     try {
       // Bytes from our own Cache API were hashed before they were stored
@@ -935,7 +1067,9 @@ export class Client extends EventTarget {
       throw new XsellError(code, `the core rejected blob ${manifest.hash.slice(0, 12)}…: ${e.message}`, e);
     }
     if (cache && !cached) {
-      await cache.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+      // A view of the core's memory is copied by new Response, at once.
+      const body = bytes instanceof Uint8Array ? bytes : bytes.view();
+      await cache.put(url, new Response(body, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
       this._prune(cache, url);
     }
     this.manifest = manifest;
@@ -1190,7 +1324,7 @@ async function initClient({
     c.close();
     throw core.reason;
   }
-  c.core = core.value;
+  c._coreUp(core.value);
   // The core is up before the blob: compile its load and recommend code
   // on the built-in tiny blob meanwhile (a few ms once V8 has the code).
   if (!bytesHere) c.core.warm?.();

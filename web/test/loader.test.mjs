@@ -2,7 +2,11 @@
 // network before anything reaches the core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseManifest, checkBlobHeader, uuid, fetchBlobBytes, earlyQuery, parseAnswer, early, XsellError } from '../xsell.js';
+import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseManifest, checkBlobHeader, uuid, fetchBlobBytes, earlyQuery, parseAnswer, early, XsellError, BlobIntake } from '../xsell.js';
 
 const HASH = 'ab'.repeat(32);
 const good = { version: '1.0', hash: HASH, size: 1000, raw_size: 2000, created: '', counts: {}, shards: [{ hash: HASH, size: 1000 }] };
@@ -106,15 +110,26 @@ test('fetchBlobBytes retries a stalled or failed download once', async (t) => {
       { name: '404 is final', plan: [404, 'ok'], tries: 1, err: /HTTP 404/ },
       { name: 'stalled twice gives up', plan: ['stall-headers', 'stall-headers'], tries: 2, err: /timed out after 600 ms/ },
       { name: 'too large is final', plan: ['ok', 'ok'], tries: 1, max: 1000, code: 'too_large' },
+      { name: 'stalled body, then served, into an intake', plan: ['stall-body', 'ok'], tries: 2, intake: true },
+      { name: 'too large into an intake is final', plan: ['ok', 'ok'], tries: 1, max: 1000, code: 'too_large', intake: true },
     ]) {
       await t.test(c.name, async () => {
         const path = `/v1/blob/${'ab'.repeat(32)}?${encodeURIComponent(c.name)}`;
         plans[path] = c.plan;
-        const p = fetchBlobBytes(base + path, { ...opts, ...(c.max ? { max: c.max } : {}) });
+        const intakes = [];
+        const intake = c.intake ? () => intakes[intakes.push(new BlobIntake()) - 1] : null;
+        const p = fetchBlobBytes(base + path, { ...opts, intake, ...(c.max ? { max: c.max } : {}) });
         if (c.err || c.code) {
           await assert.rejects(p, (e) => e instanceof XsellError && e.code === (c.code || 'unreachable') && (!c.err || c.err.test(e.message)));
         } else {
-          assert.equal((await p).length, body.length);
+          const got = await p;
+          assert.equal(got.length, body.length);
+          if (c.intake) {
+            // A fresh intake for each try: the stalled try's 100 bytes are not in it.
+            assert.equal(intakes.length, c.tries);
+            assert.equal(got, intakes.at(-1));
+            assert.deepEqual(got.bytes(), new Uint8Array(body));
+          }
         }
         assert.equal(seen[path], c.tries);
       });
@@ -123,6 +138,71 @@ test('fetchBlobBytes retries a stalled or failed download once', async (t) => {
     server.closeAllConnections();
     server.close();
   }
+});
+
+// BlobIntake with the real core (Node): chunks before the core is up wait
+// in the page, then everything goes into the core's memory; whatever does
+// not match its header stays in the page for the core to judge.
+test('BlobIntake writes into the core once attached, and keeps what does not fit in the page', async (t) => {
+  const out = process.env.OUT;
+  if (!out) return t.skip('set OUT (web/scripts/test.sh does)');
+  const site = join(out, 'site');
+  const { instantiate } = await import(pathToFileURL(join(site, 'xsell-core.js')));
+  const core = await instantiate({ wasmBytes: readFileSync(join(site, 'xsell.wasm')), wasmExecURL: pathToFileURL(join(site, 'wasm_exec.js')) });
+  // A raw blob (the browser core reads raw bodies; the edge serves them so).
+  const dir = join(out, 'loader-test');
+  execFileSync('go', ['run', './wasm/internal/mkblob', '-o', dir, '-items', '300', '-neighbours', '10', '-name', 'intake'], { cwd: process.env.ROOT || join(import.meta.dirname, '../..'), stdio: 'ignore' });
+  const bytes = new Uint8Array(readFileSync(join(dir, 'intake.blob')));
+  const want = core.loadBlob(bytes);
+  const chunks = (b, sizes) => {
+    const out = [];
+    let at = 0;
+    for (let i = 0; at < b.length; i++) {
+      const n = sizes[i % sizes.length];
+      out.push(b.subarray(at, at + n));
+      at += n;
+    }
+    return out;
+  };
+  const cases = [
+    { name: 'attached before the first byte', attachAt: 0, sizes: [1000] },
+    { name: 'attached midway, header split over chunks', attachAt: 3, sizes: [50, 50, 7000] },
+    { name: 'attached after the last byte', attachAt: Infinity, sizes: [4096] },
+    { name: 'no core', attachAt: -1, sizes: [4096], inPage: true },
+    { name: 'body longer than its header says', extra: 10, attachAt: 0, sizes: [4096], inPage: true, code: 'truncated' },
+    { name: 'body shorter than its header says', cut: 10, attachAt: 0, sizes: [4096], code: 'truncated' },
+    { name: 'not a blob', magic: true, attachAt: 0, sizes: [4096], inPage: true, code: 'magic' },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      let b = bytes;
+      if (c.extra) b = new Uint8Array([...b, ...new Uint8Array(c.extra)]);
+      if (c.cut) b = b.subarray(0, b.length - c.cut);
+      if (c.magic) (b = b.slice())[0] = 0x59;
+      const intake = new BlobIntake({ max: 64 << 20 });
+      const parts = chunks(b, c.sizes);
+      parts.forEach((p, i) => {
+        if (i === c.attachAt) intake.attach(core);
+        intake.push(p);
+      });
+      if (c.attachAt === Infinity) intake.attach(core);
+      assert.deepEqual(intake.head(), b.slice(0, 128));
+      assert.equal(intake.length, b.length);
+      const got = intake.bytes();
+      assert.equal(got instanceof Uint8Array, !!c.inPage || !!c.cut);
+      if (!c.cut) assert.deepEqual(got instanceof Uint8Array ? got : got.view(), b);
+      if (c.code) {
+        assert.throws(() => core.loadBlob(got), (e) => e.code === c.code);
+        return;
+      }
+      assert.deepEqual(core.loadBlob(got), want);
+    });
+  }
+  await t.test('over max', () => {
+    const intake = new BlobIntake({ max: 1000 });
+    intake.push(new Uint8Array(600));
+    assert.throws(() => intake.push(new Uint8Array(600)), RangeError);
+  });
 });
 
 const full = (over = {}) => ({ placement: 'cart', anchor: '', cart: [], viewed: [], owned: [], dismissed: [], segments: [], now: 1, visitorId: 'visitor-01', ...over });

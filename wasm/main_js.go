@@ -98,6 +98,7 @@ func main() {
 	api.Set("warm", js.FuncOf(warm))
 	api.Set("loadShard", js.FuncOf(loadShard))
 	api.Set("reserve", js.FuncOf(reserve))
+	api.Set("release", js.FuncOf(release))
 	api.Set("version", blob.MajorVersion)
 	key := "__xsell_boot"
 	if len(os.Args) > 1 {
@@ -296,13 +297,7 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	case len(args) > 0 && args[0].Type() == js.TypeNumber:
 		// The buffer reserve handed out, which the page has filled: the
 		// blob is read where it is, never copied.
-		for i, r := range reserved {
-			if args[0].Float() == float64(ptr(&r[0])) {
-				src, reserved = r, append(reserved[:i:i], reserved[i+1:]...)
-				break
-			}
-		}
-		if src == nil {
+		if src = takeReserved(args[0].Float()); src == nil {
 			return fail("xsell: loadBlob: no such reserved buffer", "other")
 		}
 	case len(args) > 0 && args[0].Type() == js.TypeObject && args[0].InstanceOf(js.Global().Get("Uint8Array")):
@@ -373,6 +368,28 @@ func reserve(_ js.Value, args []js.Value) any {
 	b := make([]byte, n)
 	reserved = append(reserved, b)
 	return ptr(&b[0])
+}
+
+// takeReserved removes the reserved buffer at address addr and returns it
+// (nil when there is none).
+func takeReserved(addr float64) []byte {
+	for i, r := range reserved {
+		if addr == float64(ptr(&r[0])) {
+			reserved = append(reserved[:i:i], reserved[i+1:]...)
+			return r
+		}
+	}
+	return nil
+}
+
+// release(address) drops a reserved buffer no load will take (a download
+// that ended short, a blob that failed its hash): the collector may reuse
+// its memory.
+func release(_ js.Value, args []js.Value) any {
+	if len(args) > 0 && args[0].Type() == js.TypeNumber {
+		takeReserved(args[0].Float())
+	}
+	return nil
 }
 
 // loadShard(bytes: Uint8Array, hashChecked?: bool) → {index, shards,

@@ -153,7 +153,7 @@ export class Core {
     if (raw && full && bytes._sha) {
       // Hashed as it was written: compare, then load without a second hash.
       if (!sameHash(bytes._sha.digest(), u8.subarray(32, 64))) {
-        bytes._live = false; // not the blob it claims to be: never loaded
+        this._drop(bytes); // not the blob it claims to be: never loaded
         throw hashMismatch();
       }
       hashed('stream');
@@ -270,11 +270,22 @@ export class Core {
 
   _load(bytes, verified) {
     if (bytes instanceof BlobBuffer) {
-      // Not filled (the body ended early): the core says what is wrong.
-      const arg = bytes.length === bytes.size ? this._take(bytes) : bytes.view().slice();
-      return this._result(this._api.loadBlob(arg, verified));
+      if (bytes.length === bytes.size) return this._result(this._api.loadBlob(this._take(bytes), verified));
+      // Not filled (the body ended early): the core says what is wrong,
+      // and the room goes back.
+      const written = bytes.view().slice();
+      this._drop(bytes);
+      return this._result(this._api.loadBlob(written, verified));
     }
     return this._result(this._api.loadBlob(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes), verified));
+  }
+
+  // _drop gives a buffer no load will take back to the core.
+  _drop(buf) {
+    const i = this._reserved.indexOf(buf);
+    if (i >= 0) this._reserved.splice(i, 1);
+    if (buf._live) this._api.release?.(buf.addr);
+    buf._live = false;
   }
 
   // _take hands a filled BlobBuffer to a load: its address, which the core

@@ -200,6 +200,7 @@ test('a BlobBuffer that hashes as it is written loads without WebCrypto, and ref
     bad.write(blob('small.bad.blob'));
     await assert.rejects(core.loadBlobAsync(bad), (e) => e.code === 'hash');
     assert.equal(core.info.hash, other); // the old blob serves on
+    assert.equal(core._reserved.includes(bad), false); // its room went back to the core
     assert.throws(() => core.loadBlob(bad), /loaded already|voided/);
     assert.equal(digests, 0);
     // Without hash: WebCrypto checks it, as for bytes.
@@ -237,7 +238,11 @@ test('a BlobBuffer refuses what does not fit, and a bad blob in one is refused a
   const part = core.blobBuffer(cut.length);
   part.write(cut.subarray(0, 5000));
   await assert.rejects(core.loadBlobAsync(part), (e) => e.code === 'truncated');
-  assert.throws(() => core.loadBlob(part), (e) => e.code === 'truncated');
+  assert.equal(core._reserved.includes(part), false); // its room went back to the core
+  assert.throws(() => core.loadBlob(part), /voided/);
+  const part2 = core.blobBuffer(cut.length);
+  part2.write(cut.subarray(0, 5000));
+  assert.throws(() => core.loadBlob(part2), (e) => e.code === 'truncated');
   await assert.rejects(core.loadBlobAsync(fill(blob('small.bad.blob'))), (e) => e.code === 'hash');
   assert.throws(() => core.loadBlob(fill(blob('small.bad.blob'))), (e) => e.code === 'hash');
   assert.equal(core.info.hash, good.hash);

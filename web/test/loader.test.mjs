@@ -198,6 +198,47 @@ test('BlobIntake writes into the core once attached, and keeps what does not fit
       assert.deepEqual(core.loadBlob(got), want);
     });
   }
+  await t.test('random chunks, attach points and damaged headers: the bytes are kept, the core judges, nothing leaks', () => {
+    let seed = 11;
+    const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    core.loadBlob(bytes);
+    for (let r = 0; r < 300; r++) {
+      let b = bytes;
+      const damage = rnd(4);
+      if (damage === 1) { // the header's body length, any value
+        b = b.slice();
+        for (let i = 24; i < 32; i++) b[i] = rnd(3) ? b[i] : rnd(256);
+      } else if (damage === 2) {
+        b = b.subarray(0, rnd(b.length)); // cut anywhere, the header too
+      } else if (damage === 3) {
+        b = b.slice();
+        b[128 + rnd(b.length - 128)] ^= 1 + rnd(255); // a flipped body byte
+      }
+      const intake = new BlobIntake({ max: 64 << 20, hash: rnd(2) === 1 });
+      const at = rnd(40) - 5;
+      let n = 0;
+      for (let i = 0, off = 0; off < b.length; i++) {
+        if (i === at) intake.attach(core);
+        const k = 1 + rnd(rnd(2) ? 200 : 20000);
+        intake.push(b.subarray(off, off + k));
+        off += k;
+        n++;
+      }
+      if (at >= n || at < 0) intake.attach(core);
+      const got = intake.bytes();
+      assert.deepEqual(got instanceof Uint8Array ? got : got.view(), b);
+      let ok = false;
+      try {
+        ok = core.loadBlob(got).items === want.items;
+      } catch (e) {
+        assert.ok(['magic', 'truncated', 'hash', 'corrupt', 'limit', 'version'].includes(e.code), `${damage}: ${e.code} ${e.message}`);
+      }
+      assert.equal(ok, damage === 0 || (damage === 1 && got.length === bytes.length && b.subarray(24, 32).every((x, i) => x === bytes[24 + i])));
+      assert.ok(core._reserved.length <= 4);
+    }
+    assert.equal(core.loadBlob(bytes).items, want.items);
+  });
+
   await t.test('over max', () => {
     const intake = new BlobIntake({ max: 1000 });
     intake.push(new Uint8Array(600));

@@ -124,6 +124,21 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
+// BenchmarkNew: the engine's indexes of the 20k × 30 blob, what a page
+// builds after the decode.
+func BenchmarkNew(b *testing.B) {
+	bl, err := blob.Decode(benchBlob(b), blob.DecodeOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(bl); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestRecommendDoesNotAllocate(t *testing.T) {
 	e := build(t, withPairs())
 	for _, tc := range []struct {

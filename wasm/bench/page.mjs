@@ -3,6 +3,7 @@
 // through the public JS API against a naive pure-JS implementation of the
 // same lookup, in the same page. Results land in window.__result.
 import { instantiate } from '/site/xsell-core.js';
+import { BlobIntake } from '/site/xsell.js';
 
 const q = new URLSearchParams(location.search);
 const mode = q.get('mode') || 'start';
@@ -24,17 +25,36 @@ const BLOB = sharded ? '/data/bench.head.blob' : '/data/bench.blob';
 const cacheP = globalThis.caches ? caches.open('xsell-bench-blobs') : Promise.resolve(null);
 let fromCache = false;
 let cache = null;
+// As web/xsell.js does, the body streams into a BlobIntake: once the core
+// is up, chunks go straight into its memory (?intake=0: one arrayBuffer()
+// read, copied into the core by the load, as before).
+const useIntake = q.get('intake') !== '0';
+let core = null;
+const waiting = [];
 const getBlob = async () => {
   cache = await cacheP;
   const hit = cache && await cache.match(BLOB);
   const res = hit || await fetch(BLOB);
   fromCache = !!hit;
-  const b = new Uint8Array(await res.arrayBuffer());
+  let b;
+  if (!useIntake) b = new Uint8Array(await res.arrayBuffer());
+  else {
+    b = new BlobIntake({ hash: !fromCache });
+    if (core) b.attach(core);
+    else waiting.push(b);
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      b.push(value);
+    }
+  }
   tBlob = performance.now();
   return b;
 };
 const blobP = serial ? null : getBlob();
-const core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
+core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
+for (const b of waiting.splice(0)) b.attach(core);
 const tWasm = performance.now();
 // As web/xsell.js does: the core is up before the blob, so it compiles its
 // load and recommend code on its built-in tiny blob meanwhile (?warm=0: not).
@@ -42,7 +62,10 @@ if (q.get('warm') !== '0' && !tBlob) {
   result.warmed = core.warm();
   result.warmMs = performance.now() - tWasm;
 }
-const bytes = await (blobP || getBlob());
+const got = await (blobP || getBlob());
+if (got instanceof BlobIntake) got.attach(core);
+const bytes = got instanceof BlobIntake ? got.bytes() : got;
+const blobBytes = got.length;
 const tFetch = performance.now();
 const markAt = (name) => performance.getEntriesByName(name)[0]?.startTime;
 const info = fromCache ? core.loadVerifiedBlob(bytes) : await core.loadBlobAsync(bytes);
@@ -82,14 +105,14 @@ const tFirst = performance.now();
   result.cartPrepareMs = performance.now() - t;
   result.cartAnswer = core.recommend(ctx).map((x) => x.id);
 }
-if (!fromCache) await (await cacheP)?.put(BLOB, new Response(bytes));
+if (!fromCache) await (await cacheP)?.put(BLOB, new Response(bytes instanceof Uint8Array ? bytes : bytes.view()));
 Object.assign(result, {
   items: info.items, pairs: info.pairs, blobFromCache: fromCache,
   firstSuggestionMs: tFirst, // since navigation start
   serial, scriptStartMs: tStart, wasmReadyMs: tWasm - tStart, blobFetchMs: tBlob - (serial ? tWasm : tStart), blobWaitMs: tFetch - tWasm, blobDecodeMs: tLoad - tFetch,
   wasmInstantiatedMs: markAt('xsell:wasm-instantiated') - tStart, wasmStartedMs: markAt('xsell:wasm-started') - tStart,
   firstCallMs: tFirst - tShards, firstIds: first.map((s) => s.id),
-  sharded, shardMs: tShards - tLoad, shardBytes, blobBytes: bytes.length,
+  sharded, shardMs: tShards - tLoad, shardBytes, blobBytes, intake: useIntake,
 });
 for (const e of performance.getEntriesByType('resource')) {
   const name = new URL(e.name).pathname;

@@ -1057,8 +1057,8 @@ export class Client extends EventTarget {
     try {
       // Bytes from our own Cache API were hashed before they were stored
       // there (below): the core checks everything but the hash again. Bytes
-      // from the network: loadBlobAsync hashes with WebCrypto, far faster
-      // than inside the wasm, while the core decodes.
+      // from the network: loadBlobAsync checks the hash the core's buffer
+      // took as they streamed in (or WebCrypto's, for bytes held in the page).
       if (cached && this.core.loadVerifiedBlob) info = this.core.loadVerifiedBlob(bytes);
       else info = this.core.loadBlobAsync ? await this.core.loadBlobAsync(bytes) : this.core.loadBlob(bytes);
     } catch (e) {
@@ -1066,8 +1066,10 @@ export class Client extends EventTarget {
       const code = e.code === 'version' ? 'blob_version' : 'blob_corrupt';
       throw new XsellError(code, `the core rejected blob ${manifest.hash.slice(0, 12)}…: ${e.message}`, e);
     }
-    if (cache && !cached) {
-      // A view of the core's memory is copied by new Response, at once.
+    // A blob in the core's memory is read there while it serves (a blob
+    // swapped in meanwhile may have freed it): new Response copies it at once.
+    const live = bytes instanceof Uint8Array || this.core.info?.hash === info.hash;
+    if (cache && !cached && live) {
       const body = bytes instanceof Uint8Array ? bytes : bytes.view();
       await cache.put(url, new Response(body, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
       this._prune(cache, url);

@@ -356,7 +356,7 @@ func reserve(_ js.Value, args []js.Value) any {
 	}
 	n := args[0].Int()
 	if n < blob.HeaderSize {
-		return fail("blob: truncated: "+strconv.Itoa(n)+" bytes, header needs "+strconv.Itoa(blob.HeaderSize), "corrupt")
+		return fail("blob: truncated: "+strconv.Itoa(n)+" bytes, header needs "+strconv.Itoa(blob.HeaderSize), "truncated")
 	}
 	if n > maxBlobBytes {
 		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")

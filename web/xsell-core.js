@@ -594,6 +594,11 @@ export class BlobBuffer {
     this.length += chunk.length;
   }
 
+  /** release gives the room back to the core when no load will take it (a download that failed). */
+  release() {
+    if (this._live) this._core._drop(this);
+  }
+
   /**
    * view: the bytes written so far, in the core's memory. Read it at once:
    * it is stale once the core's memory grows, and void once the blob is

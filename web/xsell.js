@@ -213,11 +213,22 @@ export class BlobIntake {
     return out;
   }
 
+  /**
+   * abandon: this download failed; its room in the core goes back and a
+   * core attached later is not asked for any.
+   */
+  abandon() {
+    this._buf?.release();
+    this._buf = null;
+    this._parts = [];
+    this._off = true;
+  }
+
   /** bytes: the whole blob, for a load (BlobBuffer or Uint8Array). */
   bytes() {
     const b = this._buf;
     if (b && b.length === b.size) return b;
-    const parts = b ? [b.view(), ...this._parts] : this._parts;
+    const parts = b ? [b.view()] : this._parts; // with a buffer, every byte is in it
     if (parts.length === 1 && !b) return parts[0];
     const out = new Uint8Array(this.length);
     let at = 0;
@@ -249,6 +260,16 @@ export class BlobIntake {
 // server says in Content-Length. With an intake, the chunks go there as
 // they arrive and the intake is the result.
 async function readCapped(res, max, what, intake = null) {
+  if (!intake) return readBody(res, max, what, null);
+  try {
+    return await readBody(res, max, what, intake);
+  } catch (e) {
+    intake.abandon(); // a stalled, failed or oversized body: nothing of it is loaded
+    throw e;
+  }
+}
+
+async function readBody(res, max, what, intake) {
   const declared = Number(res.headers.get('content-length'));
   if (declared > max && !res.headers.get('content-encoding')) {
     throw new XsellError('too_large', `${what} is ${declared} bytes, over the ${max} byte limit`);

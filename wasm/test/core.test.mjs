@@ -221,6 +221,9 @@ test('a BlobBuffer survives the core\'s memory growing between writes', () => {
   buf.write(bytes.subarray(1000));
   assert.equal(core.loadBlob(buf).items, 500);
   assert.equal(big.length, 0);
+  big.release(); // no load will take it: its room goes back
+  assert.equal(core._reserved.includes(big), false);
+  assert.throws(() => big.write(new Uint8Array(1)), /voided/);
 });
 
 test('a BlobBuffer refuses what does not fit, and a bad blob in one is refused as from bytes', async () => {

@@ -239,6 +239,20 @@ test('BlobIntake writes into the core once attached, and keeps what does not fit
     assert.equal(core.loadBlob(bytes).items, want.items);
   });
 
+  await t.test('an abandoned download gives its room back, and a core attached later reserves none', () => {
+    const a = new BlobIntake({ max: 64 << 20 });
+    a.attach(core);
+    a.push(bytes.subarray(0, 5000));
+    const before = core._reserved.length;
+    a.abandon();
+    assert.equal(core._reserved.length, before - 1);
+    const b = new BlobIntake({ max: 64 << 20 });
+    b.push(bytes.subarray(0, 5000));
+    b.abandon();
+    b.attach(core);
+    assert.equal(core._reserved.length, before - 1);
+  });
+
   await t.test('over max', () => {
     const intake = new BlobIntake({ max: 1000 });
     intake.push(new Uint8Array(600));

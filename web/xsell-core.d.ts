@@ -132,6 +132,8 @@ export declare class BlobBuffer {
   readonly writable: boolean;
   /** Appends chunk; throws RangeError past size, Error once not writable. */
   write(chunk: Uint8Array): void;
+  /** Gives the room back to the core when no load will take it (a failed download). */
+  release(): void;
   /** The bytes written, in the core's memory: read at once (stale once the memory grows). */
   view(): Uint8Array;
 }

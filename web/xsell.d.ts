@@ -218,6 +218,8 @@ export declare class BlobIntake {
   /** Throws RangeError past max. */
   push(chunk: Uint8Array): void;
   attach(core: import('./xsell-core.js').Core): void;
+  /** The download failed: its buffer goes back to the core; a later attach reserves none. */
+  abandon(): void;
   /** The first n bytes (default 128, the header), fewer when fewer came. */
   head(n?: number): Uint8Array;
   bytes(): import('./xsell-core.js').BlobBuffer | Uint8Array;

@@ -1163,10 +1163,10 @@ async function fetchManifest(endpoint) {
 
 // ---------------------------------------------------------------- the core
 
-async function loadCoreModule(coreURL, wasmURL, wasmExecURL) {
+async function loadCoreModule(coreURL, wasmURL, wasmExecURL, immutable) {
   // The wasm download starts now, beside the bridge's, not after it.
   const cacheP = openCache(WASM_CACHE);
-  let wasmP = cacheP.then((cache) => cachedFetch(cache)(wasmURL));
+  let wasmP = cacheP.then((cache) => (immutable ? cacheFirst(cache) : cachedFetch(cache))(wasmURL));
   wasmP.catch(() => {}); // instantiate reports it
   let mod;
   try {
@@ -1175,19 +1175,59 @@ async function loadCoreModule(coreURL, wasmURL, wasmExecURL) {
     throw new XsellError('wasm', `cannot load the core bridge ${coreURL}: ${e.message}`, e);
   }
   const cache = await cacheP;
+  let fromCache = false;
   const fetchOnce = (url, init) => {
     if (wasmP && String(url) === wasmURL) {
       const p = wasmP;
       wasmP = null;
-      return p;
+      return p.then((res) => {
+        fromCache = res[FROM_CACHE] === true;
+        return res;
+      });
     }
     return cachedFetch(cache)(url, init);
   };
   try {
     return await mod.instantiate({ wasmURL, wasmExecURL, fetch: fetchOnce });
   } catch (e) {
-    throw new XsellError('wasm', `the wasm core ${wasmURL} failed to load: ${e.message}`, e);
+    if (!fromCache) throw new XsellError('wasm', `the wasm core ${wasmURL} failed to load: ${e.message}`, e);
+    // The copy in the Cache API did not compile (damaged storage): drop it
+    // and take the network's, which goes back in the cache.
+    await cache.delete(wasmURL).catch(() => {});
+    try {
+      return await mod.instantiate({ wasmURL, wasmExecURL, fetch: cacheFirst(cache) });
+    } catch (e2) {
+      throw new XsellError('wasm', `the wasm core ${wasmURL} failed to load: ${e2.message}`, e2);
+    }
   }
+}
+
+const FROM_CACHE = Symbol('xsell.fromCache');
+
+// cacheFirst serves a core that never changes under its URL (the stamped
+// core/<build>/): from the Cache API when this browser has it, without the
+// network or the HTTP cache. On a 2-core machine V8 compiles it from there
+// at ~0.75× the time to the first suggestion of a warm page (docs/web.md,
+// "The core from the Cache API"). A download is stored, and the other
+// builds' copies go.
+function cacheFirst(cache) {
+  return async (url, init) => {
+    const hit = cache && (await cache.match(url).catch(() => null));
+    if (hit) {
+      hit[FROM_CACHE] = true;
+      return hit;
+    }
+    const res = await fetch(url, init);
+    if (res.ok && cache) {
+      const copy = res.clone();
+      // Off the critical path: the core compiles from res meanwhile.
+      (async () => {
+        await cache.put(url, copy);
+        for (const r of await cache.keys()) if (r.url !== url) await cache.delete(r);
+      })().catch(() => {});
+    }
+    return res;
+  };
 }
 
 // cachedFetch keeps the wasm in the Cache API so the core starts offline
@@ -1304,6 +1344,8 @@ async function initClient({
   if (typeof endpoint !== 'string') throw new XsellError('config', 'init: endpoint must be a string URL');
   endpoint = endpoint.replace(/\/+$/, '');
   const base = defaultCoreBase;
+  // The stamped core's wasm never changes under its URL: cache first.
+  const immutableWasm = !!CORE_BUILD && !wasmURL;
   wasmURL = String(wasmURL || new URL('xsell.wasm', base));
   coreURL = String(coreURL || new URL('xsell-core.js', base));
   wasmExecURL = String(wasmExecURL || new URL('wasm_exec.js', base));
@@ -1326,7 +1368,7 @@ async function initClient({
   const mark = (name) => globalThis.performance?.mark?.(name);
   const manifestP = fetchManifest(endpoint).finally(() => mark('xsell:manifest'));
   manifestP.catch(() => {}); // handled below, maybe after the core
-  const coreP = loadCoreModule(coreURL, wasmURL, wasmExecURL).finally(() => mark('xsell:core'));
+  const coreP = loadCoreModule(coreURL, wasmURL, wasmExecURL, immutableWasm).finally(() => mark('xsell:core'));
   // The blob's bytes download (or come out of the Cache API) while the wasm
   // compiles and starts: the stale blob when this browser has one, else the
   // one the edge's manifest names.

@@ -3,7 +3,7 @@
 // through the public JS API against a naive pure-JS implementation of the
 // same lookup, in the same page. Results land in window.__result.
 import { instantiate } from '/site/xsell-core.js';
-import { BlobIntake } from '/site/xsell.js';
+import { BlobIntake } from '/web/xsell.js'; // the loader's own source, never a stale copy
 
 const q = new URLSearchParams(location.search);
 const mode = q.get('mode') || 'start';
@@ -53,7 +53,18 @@ const getBlob = async () => {
   return b;
 };
 const blobP = serial ? null : getBlob();
-core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js' });
+// As web/xsell.js does for its stamped core (never changed under its URL):
+// the wasm from the Cache API once this browser has it (?wcache=0: from the
+// HTTP cache, as before).
+const wfetch = q.get('wcache') !== '0' && globalThis.caches ? async (url) => {
+  const c = await caches.open('xsell-bench-core');
+  const hit = await c.match(url);
+  if (hit) return hit;
+  const res = await fetch(url);
+  if (res.ok) c.put(url, res.clone());
+  return res;
+} : undefined;
+core = await instantiate({ wasmURL: '/site/xsell.wasm', wasmExecURL: '/site/wasm_exec.js', fetch: wfetch });
 for (const b of waiting.splice(0)) b.attach(core);
 const tWasm = performance.now();
 // As web/xsell.js does: the core is up before the blob, so it compiles its

@@ -14,7 +14,7 @@ const [site, data, topArg] = process.argv.slice(2);
 if (!site || !data) throw new Error('usage: node profile.mjs SITE DATA [TOP]');
 const top = Number(topArg) || 30;
 const here = dirname(fileURLToPath(import.meta.url));
-const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here });
+const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
 srv.warm([join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
 const profile = mkdtempSync(join(tmpdir(), 'xsell-prof-'));
 const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };

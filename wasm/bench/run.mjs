@@ -12,7 +12,7 @@ import { serve } from './serve.mjs';
 const [site, data, jsonOut] = process.argv.slice(2);
 if (!site || !data) throw new Error('usage: node run.mjs SITE DATA [JSON_OUT]');
 const here = dirname(fileURLToPath(import.meta.url));
-const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here });
+const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
 srv.warm([join(site, 'xsell.wasm'), ...readdirSync(data).filter((f) => /^bench\.(blob|head\.blob|shard-\d+\.blob)$/.test(f)).map((f) => join(data, f))]);
 const launch = () => {
   const profile = mkdtempSync(join(tmpdir(), 'xsell-bench-'));
@@ -35,8 +35,8 @@ for (const variant of ['whole', 'sharded', 'copy']) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const run = async (mode) => {
-      await page.goto(`${srv.url}/bench/page.html?mode=${mode}${sharded ? '&sharded=1' : ''}${variant === 'copy' ? '&intake=0' : ''}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}${process.env.XSELL_BENCH_NOWARM ? '&warm=0' : ''}`);
+    const run = async (mode, extra = '') => {
+      await page.goto(`${srv.url}/bench/page.html?mode=${mode}${extra}${sharded ? '&sharded=1' : ''}${variant === 'copy' ? '&intake=0' : ''}${process.env.XSELL_BENCH_SERIAL ? '&serial=1' : ''}${process.env.XSELL_BENCH_NOWARM ? '&warm=0' : ''}`);
       await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
       return page.evaluate(() => window.__result);
     };
@@ -46,6 +46,14 @@ for (const variant of ['whole', 'sharded', 'copy']) {
     } else if (!sharded) {
       out.cold = await run('start');
       out.warm = await run('start');
+      // The wasm from the Cache API (as web/xsell.js takes its stamped
+      // core) against the HTTP cache (before), alternating.
+      out.warmCore = [];
+      out.warmHTTP = [];
+      for (let i = 0; i < 5; i++) {
+        out.warmCore.push(await run('start'));
+        out.warmHTTP.push(await run('start', '&wcache=0'));
+      }
       out.loop = await run('loop');
       // After the loop the core's hot code has been optimized: a reload now
       // shows what V8's wasm code cache gives a returning visitor.
@@ -70,6 +78,13 @@ const lines = [
   `  first suggestion since navigation: cold ${f(c.firstSuggestionMs)} ms, warm ${f(w.firstSuggestionMs)} ms (goal ≤ 250 / ≤ 100)`,
   ...[['cold', c], ['warm', w], ['warm after use', out.warm2]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ` +
     `${r.warmMs != null ? `warm ${f(r.warmMs)} ms; ` : ''}blob ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms (${r.serial ? 'after the wasm' : 'in parallel'}), waited ${f(r.blobWaitMs)} ms; ${r.blobFromCache ? 'load (verified before)' : 'load + SHA-256'} ${f(r.blobDecodeMs)} ms; first call ${f(r.firstCallMs)} ms`),
+  (() => {
+    const med = (rs, fn) => rs.map(fn).sort((a, b) => a - b)[rs.length >> 1];
+    const nav = (r) => r.firstSuggestionMs, ss = (r) => r.firstSuggestionMs - r.scriptStartMs, inst = (r) => r.wasmInstantiatedMs;
+    const a = out.warmCore, b = out.warmHTTP;
+    return `    warm, the wasm from the Cache API / from the HTTP cache (before), ${a.length} alternating runs, medians: first suggestion ${f(med(a, nav))} / ${f(med(b, nav))} ms since navigation, ` +
+      `${f(med(a, ss))} / ${f(med(b, ss))} ms from script start (ratio ${(med(a, ss) / med(b, ss)).toFixed(2)}×); wasm instantiated ${f(med(a, inst))} / ${f(med(b, inst))} ms after script start`;
+  })(),
   `  sharded blob (head + the anchor's pair shards): first suggestion cold ${f(out.shardedCold.firstSuggestionMs)} ms, warm ${f(out.shardedWarm.firstSuggestionMs)} ms (whole blob: ${f(c.firstSuggestionMs)} / ${f(w.firstSuggestionMs)}; ratio ${(out.shardedCold.firstSuggestionMs / c.firstSuggestionMs).toFixed(2)}× / ${(out.shardedWarm.firstSuggestionMs / w.firstSuggestionMs).toFixed(2)}×)`,
   ...[['cold', out.shardedCold], ['warm', out.shardedWarm]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ${r.warmMs != null ? `warm ${f(r.warmMs)} ms; ` : ''}head ${kb(r.blobBytes)} ${r.blobFromCache ? 'read from the Cache API' : 'fetched'} ${f(r.blobFetchMs)} ms, waited ${f(r.blobWaitMs)} ms; load ${f(r.blobDecodeMs)} ms; shards ${kb(r.shardBytes)} in ${f(r.shardMs)} ms; first call ${f(r.firstCallMs)} ms; same first answer as the whole blob: ${JSON.stringify(r.firstIds) === JSON.stringify(c.firstIds)}`),
   ...[['cold', out.shardedCold], ['warm', out.shardedWarm]].map(([name, r]) => `    then a 10-item cart (${name}): ${r.cartShards} more shards, ${kb(r.cartShardBytes)} in ${f(r.cartPrepareMs)} ms (fetched in parallel${name === 'warm' ? ', from the Cache API' : ''}); same answer as the whole blob: ${JSON.stringify(r.cartAnswer) === JSON.stringify(c.cartAnswer)}`),

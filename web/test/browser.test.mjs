@@ -19,6 +19,12 @@ const T = { timeout: 120_000 };
 const WIDGET = 'xsell-recommendations';
 const cards = (page, placement) => page.locator(`${WIDGET}[placement="${placement}"]:not([mode]) li.card`);
 
+// The stamped core comes from the Cache API once this browser has it
+// (web/xsell.js cacheFirst): a test that holds the wasm download back
+// forgets that copy first, as a browser visiting for the first time.
+const WASM_CACHE = 'xsell-wasm-v1';
+const forgetCore = (page) => page.evaluate((name) => caches.delete(name), WASM_CACHE);
+
 async function open(page, path) {
   await page.goto(`${backend.url}/${path}`);
   await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
@@ -308,6 +314,7 @@ test('early cards: the edge answers while the core loads, the core agrees and ke
 
   // Again, and dismiss the first early card before the core is up: it goes
   // at once, the core's answer leaves it out, and the dismiss event is sent.
+  await forgetCore(page);
   await open(page, url);
   const again = await earlyCards();
   const gone = again.items[0].id;
@@ -365,6 +372,7 @@ test('remembered answers: a page whose context the core answered before draws th
   // edge is not asked for them; the core, when it comes, keeps them.
   hold = true;
   asked.length = 0;
+  await forgetCore(page);
   await open(page, url);
   await page.waitForFunction((s) => document.querySelector(s)?.result?.early === true, sel);
   const first = await result();
@@ -390,6 +398,7 @@ test('remembered answers: a page whose context the core answered before draws th
   ]) {
     await page.evaluate((e) => localStorage.setItem('xsell:answers', JSON.stringify(typeof e === 'string' ? e : [e])), entry);
     asked.length = 0;
+    await forgetCore(page);
     await open(page, url);
     await page.waitForFunction((s) => document.querySelector(s)?.result?.early === true, sel);
     const r = await result();
@@ -463,6 +472,50 @@ test('events reach D1 exactly once across a network failure and a reload', T, as
     const [{ n }] = await backend.d1(`SELECT COUNT(*) AS n FROM events WHERE visitor = '${visitor.replace(/'/g, '')}'`);
     assert.equal(n, ids.size, `D1 has ${n} events for the visitor, the page made ${ids.size}`);
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the stamped core comes from the Cache API on a return visit; a damaged copy is replaced from the network', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  const wasmAsked = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname.endsWith('/xsell.wasm')) wasmAsked.push(r.url()); });
+  const url = `product.html?id=${encodeURIComponent(withSuggestions.id)}`;
+  const sel = `${WIDGET}[placement="product"]:not([mode])`;
+  const ids = () => cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  const stored = () => page.evaluate(async (name) => {
+    const c = await caches.open(name);
+    return Promise.all((await c.keys()).map(async (r) => ({ path: new URL(r.url).pathname, bytes: (await (await c.match(r)).arrayBuffer()).byteLength })));
+  }, WASM_CACHE);
+  await open(page, url);
+  await widgetSettled(page, sel);
+  const first = await ids();
+  assert.equal(wasmAsked.length, 1);
+  const wasmPath = new URL(wasmAsked[0]).pathname;
+  assert.match(wasmPath, /^\/core\/[0-9a-f]{16}\/xsell\.wasm$/, 'the page loads the stamped core');
+  const good = await waitFor(async () => ((s) => (s.length === 1 && s[0].bytes > 1e6 ? s : null))(await stored()), { what: 'the core in the Cache API' });
+  assert.equal(good[0].path, wasmPath);
+
+  // Return visit: no request for the wasm at all, not even to the HTTP cache.
+  wasmAsked.length = 0;
+  await open(page, url);
+  assert.equal(await widgetSettled(page, sel), 'ready');
+  assert.deepEqual(wasmAsked, []);
+  assert.deepEqual(await ids(), first);
+
+  // Damaged storage, and a copy of another build: the page takes the
+  // network's wasm, stores it, and keeps only this build.
+  await page.evaluate(async ({ name, path }) => {
+    const c = await caches.open(name);
+    const wasm = { headers: { 'content-type': 'application/wasm' } };
+    await c.put(path, new Response(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0xff, 0xff]), wasm));
+    await c.put('/core/0123456789abcdef/xsell.wasm', new Response(new Uint8Array(100), wasm));
+  }, { name: WASM_CACHE, path: wasmPath });
+  await open(page, url);
+  assert.equal(await widgetSettled(page, sel), 'ready');
+  assert.deepEqual(wasmAsked.map((u) => new URL(u).pathname), [wasmPath]);
+  assert.deepEqual(await ids(), first);
+  await waitFor(async () => ((s) => (s.length === 1 && s[0].path === wasmPath && s[0].bytes === good[0].bytes ? s : null))(await stored()), { what: 'one good copy of this build' });
   assert.deepEqual(errors, []);
   await context.close();
 });

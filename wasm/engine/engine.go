@@ -76,6 +76,7 @@ type Engine struct {
 	fbOff   []uint32
 	fbRow   []uint32
 	fbPrior float64
+	fbItems []uint64 // bit per item: has feedback rows (its score has a term pick cannot bound)
 	// maxMargin is the largest margin of any item, in [0, 1]: what pick's
 	// cut (run.evCut) allows the margin term at most.
 	maxMargin float64
@@ -186,7 +187,7 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.spec = make([]atomic.Uint64, n)
 	e.indexInfo()
 	e.indexTriples()
-	e.pool.New = func() any { return newScratch(n) }
+	e.pool.New = func() any { return newScratch(n, e.fbItems) }
 	return e, nil
 }
 
@@ -377,6 +378,14 @@ func (e *Engine) indexFeedback() {
 	e.fbPrior = 0.05
 	if shown > 0 && added > 0 {
 		e.fbPrior = added / shown
+	}
+	if f.Len() > 0 {
+		e.fbItems = make([]uint64, (e.n+63)/64)
+		for i := 0; i < e.n; i++ {
+			if e.fbOff[i+1] > e.fbOff[i] {
+				e.fbItems[i/64] |= 1 << (i % 64)
+			}
+		}
 	}
 }
 

@@ -7,9 +7,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/xsell/xsell/wasm/blob"
 	"github.com/xsell/xsell/wasm/internal/synth"
@@ -73,6 +75,54 @@ func TestLazyScoringSameAnswers(t *testing.T) {
 		t.Fatalf("finished %d of %d candidates", done, len(s.cands))
 	}
 	t.Logf("finished %d of %d candidates", done, len(s.cands))
+}
+
+// TestPickOnePassSameAnswers: pick takes all its slots in one pass over
+// the candidates; the answers must be those of picking the best eligible
+// candidate, then the best of the rest, one slot at a time (as pick did
+// before), with every candidate finished, on random contexts of every
+// placement over the sample blob and a synthetic one, with at most 1, 2
+// and any number of suggestions per category.
+func TestPickOnePassSameAnswers(t *testing.T) {
+	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 5}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		e    *Engine
+	}{{"sample", sampleEngine(t)}, {"synthetic", syn}} {
+		for _, maxPer := range []int{1, 2, 0} {
+			t.Run(fmt.Sprintf("%s/maxPer=%d", tc.name, maxPer), func(t *testing.T) {
+				e := tc.e
+				old := e.b.Policy.MaxPerCategory
+				e.b.Policy.MaxPerCategory = maxPer
+				defer func() { e.b.Policy.MaxPerCategory = old }()
+				n := e.Blob().Items.Len()
+				var segs []uint32
+				for _, v := range e.Segments() {
+					segs = append(segs, v)
+				}
+				slices.Sort(segs)
+				rnd := rand.New(rand.NewPCG(13, uint64(maxPer)))
+				var onePass, slots []Suggestion
+				defer func() { pickSlotBySlot, finishAll = false, false }()
+				for i := 0; i < 2000; i++ {
+					ctx := randomContext(rnd, n, segs)
+					if i%4 == 0 {
+						ctx.K = 6 + rnd.IntN(MaxK-5) // deeper lists: more category collisions
+					}
+					pickSlotBySlot, finishAll = false, false
+					onePass = e.Recommend(&ctx, onePass[:0])
+					pickSlotBySlot, finishAll = true, true
+					slots = e.Recommend(&ctx, slots[:0])
+					if !reflect.DeepEqual(onePass, slots) {
+						t.Fatalf("context %d %+v:\none pass    %+v\nslot by slot %+v", i, ctx, onePass, slots)
+					}
+				}
+			})
+		}
+	}
 }
 
 // TestEvCut: a candidate pick skips (ev below the cut) scores below the
@@ -204,4 +254,38 @@ func TestErrorsReadAsFmt(t *testing.T) {
 	if err := e.DecodeContext(bad, &ctx); err == nil || err.Error() != fmt.Errorf("%w: free_delivery %v", ErrContext, math.Inf(1)).Error() {
 		t.Errorf("free delivery: %v", err)
 	}
+}
+
+// TestCandInitSetsEveryField: a candidate's slot is reused call after
+// call, and init / initPair set it field by field (no composite literal:
+// see init). A field left out would carry the last call's value: every
+// field here starts as garbage and must come out as the literal says.
+func TestCandInitSetsEveryField(t *testing.T) {
+	garbage := func() *cand { // every byte 7: every field, whatever its type, not what init sets
+		c := new(cand)
+		b := unsafe.Slice((*byte)(unsafe.Pointer(c)), unsafe.Sizeof(*c))
+		for i := range b {
+			b[i] = 7
+		}
+		return c
+	}
+	same := func(name string, got, want cand) {
+		t.Helper()
+		if math.IsNaN(want.refPrice) != math.IsNaN(got.refPrice) {
+			t.Fatalf("%s: refPrice %v, want %v", name, got.refPrice, want.refPrice)
+		}
+		if math.IsNaN(want.refPrice) {
+			got.refPrice, want.refPrice = 0, 0
+		}
+		if got != want {
+			t.Fatalf("%s:\ngot  %+v\nwant %+v", name, got, want)
+		}
+	}
+	c := garbage()
+	c.init(42)
+	same("init", *c, cand{item: 42, anchor: -1, ref: -1, row: -1, refPrice: math.NaN()})
+	c = garbage()
+	c.initPair(42, 3, 19.5, 0.25, 1234)
+	same("initPair", *c, cand{item: 42, anchor: 3, ref: 3, refPrice: 19.5, rule: RulePairs, row: -1,
+		ev: 0.25, best: 0.25, evKind: evPair, evA: 3, evJ: 1234})
 }

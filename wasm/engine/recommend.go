@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -307,10 +308,13 @@ func (r *run) matrixRows(rows []uint32, anchorItem uint32) {
 		}
 		c := s.get(item)
 		cur := 1 + float64(m.Priority[row])
+		if c.row < 0 {
+			s.eager = append(s.eager, int32(s.marks[item].slot))
+		}
 		if cur > c.curated || c.row < 0 {
 			c.curated, c.row = cur, int32(row)
 			c.rule, c.kind, c.reason = RuleMatrix, uint8(m.Kind[row]), m.Reason[row]
-			c.anchor, c.ref = int32(anchorItem), int32(anchorItem)
+			c.anchor, c.ref, c.refPrice = int32(anchorItem), int32(anchorItem), math.Inf(1) // +Inf: fromPairs never replaces ref
 			c.impulse = m.Kind[row] == blob.KindImpulse
 		}
 	}
@@ -377,42 +381,60 @@ func (r *run) fromPairs() {
 		if same {
 			// The usual case, the loop the answer's time goes to: evidence
 			// precomputed per pair, slices cut to one length so the loop
-			// body has no bounds checks on them.
+			// body has no bounds checks on them. In Go's WebAssembly every
+			// taken jump goes through the function's dispatch loop, so the
+			// loop keeps them few: a first contribution (most of them) makes
+			// its candidate whole in one step, and a later one compares
+			// prices against the NaN / +Inf that get and matrixRows leave
+			// in refPrice instead of testing row and ref. addPair's body,
+			// written out: keep the two in step.
+			if !(a.w > 0) {
+				continue // with ev > 0 and floor >= 0, contrib = a.w·(ev+floor) > 0 iff a.w > 0
+			}
 			row := e.rowEvidence(a.item)
 			row = row[:len(to)]
+			if free := cap(s.cands) - len(s.cands); free < len(to) {
+				s.cands = slices.Grow(s.cands, len(to))
+			}
+			ai, price := int32(a.item), a.price
+			evMax := r.evMax // the strongest whole-cart evidence so far (score's scale)
 			for k, b := range to {
 				m := &s.marks[b] // one cache line: blocked, owned, candidate slot
-				if m.block == g || m.owned == g {
-					continue
-				}
 				ev := float64(row[k])
-				if !(ev > 0) {
+				if min(m.block^g, m.owned^g) == 0 || !(ev > 0) {
 					continue
 				}
-				// addPair's body, written out (a call per pair costs ~5% of a
-				// call in wasm): keep the two in step.
 				contrib := a.w * (ev + floor)
-				if !(contrib > 0) {
+				if m.seen != g {
+					n := len(s.cands)
+					m.seen, m.slot = g, int32(n)
+					s.cands = s.cands[:n+1]
+					s.cands[n].initPair(b, ai, price, contrib, lo+uint32(k))
+					if contrib > evMax {
+						evMax = contrib
+					}
+					if s.fb != nil && s.hasFeedback(b) {
+						s.eager = append(s.eager, int32(n))
+					}
 					continue
 				}
-				var c *cand
-				if m.seen == g {
-					c = &s.cands[m.slot]
-				} else {
-					c = s.get(b)
-				}
+				c := &s.cands[m.slot]
 				c.ev += contrib
-				if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
-					c.ref, c.refPrice = int32(a.item), a.price
+				if c.ev > evMax {
+					evMax = c.ev
+				}
+				if !(price <= c.refPrice) { // ref < 0 (NaN) or dearer; never for a curated row (+Inf)
+					c.ref, c.refPrice = ai, price
 				}
 				if contrib > c.best {
 					c.best = contrib
 					if c.row < 0 {
-						c.anchor, c.rule = int32(a.item), RulePairs
+						c.anchor, c.rule = ai, RulePairs
 					}
 					c.evKind, c.evA, c.evJ = evPair, a.item, lo+uint32(k)
 				}
 			}
+			r.evMax = evMax
 			continue
 		}
 		na := r.orders(a.item)
@@ -448,6 +470,9 @@ func (r *run) addPair(m *mark, b uint32, a *anchor, j uint32, contrib float64) {
 		c = s.get(b)
 	}
 	c.ev += contrib
+	if c.ev > r.evMax {
+		r.evMax = c.ev
+	}
 	if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
 		c.ref, c.refPrice = int32(a.item), a.price
 	}
@@ -545,6 +570,9 @@ func (r *run) fromTriples() {
 				}
 				cd := s.get(c)
 				cd.ev += contrib
+				if cd.ev > r.evMax {
+					r.evMax = cd.ev
+				}
 				r.setRef(cd, ai)
 				r.setRef(cd, bi)
 				if contrib > cd.best {
@@ -629,7 +657,9 @@ func (r *run) fromReplenish() {
 		if c.rule == RuleReplenish {
 			continue
 		}
-		*c = cand{item: o.Item, anchor: -1, ref: -1, row: -1, rule: RuleReplenish, kind: uint8(blob.KindConsumable)}
+		c.init(o.Item)
+		c.rule, c.kind = RuleReplenish, uint8(blob.KindConsumable)
+		s.eager = append(s.eager, s.marks[o.Item].slot)
 		// Due now weighs most; long overdue a little less (they may have
 		// switched), never below half.
 		c.base = 1.5 * max(0.5, 1-0.1*(since/days-1))
@@ -645,6 +675,7 @@ func (r *run) fromViewed() {
 		}
 		c := s.get(v)
 		c.rule, c.kind = RuleViewed, uint8(kindOfRole(e.b.Items.Role[v]))
+		s.eager = append(s.eager, s.marks[v].slot)
 		// The most recent view (last in the list) first.
 		c.base = 0.8 + 0.01*float64(i)/float64(len(r.ctx.Viewed))
 	}
@@ -771,21 +802,18 @@ func kindOfRole(role blob.Role) blob.Kind {
 // its best so far sets (evCut); the others are finished here.
 func (r *run) score() {
 	cs := r.s.cands
-	m := 0.0
-	for i := range cs {
-		if cs[i].ev > m { // not max(): a runtime call per candidate in wasm
-			m = cs[i].ev
+	// evMax was kept as the evidence came in (fromPairs, fromTriples).
+	if finishAll {
+		for i := range cs {
+			r.finish(&cs[i])
 		}
 	}
-	r.evMax = m
-	e := r.e
-	feedback := len(e.fbRow) > 0
-	for i := range cs {
-		c := &cs[i]
-		if finishAll || c.row >= 0 || c.base != 0 || (feedback && e.info[c.item].fbN > 0) {
+	for _, i := range r.s.eager {
+		if c := &cs[i]; !c.done {
 			r.finish(c)
 		}
 	}
+	e := r.e
 	w := &r.t.w
 	r.rest = 0
 	if w.Margin > 0 {
@@ -1016,24 +1044,115 @@ const (
 // pick appends the best remaining candidates until dst holds want
 // suggestions (counted from start), keeping variety; mode says whether
 // impulse-class items may come in (otherwise they wait).
+//
+// One pass over the candidates, not one per slot: it keeps the picks in
+// order in a short list, which is what picking the best one, then the best
+// of the rest, and so on gives, because the only thing that changes
+// between slots is how full each category is. So a candidate enters the
+// list only if fewer than its category's room are above it there, and
+// pushes out the lowest of its category when it would overfill it. Once
+// the list is full, the last entry's score sets the cut a candidate left
+// for pick must clear to be finished at all (evCut).
 func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
+	if pickSlotBySlot {
+		return r.pickSlots(dst, start, want, mode)
+	}
+	need := want - (len(dst) - start)
+	if need <= 0 {
+		return dst
+	}
+	s, e := r.s, r.e
+	maxPer := e.b.Policy.MaxPerCategory
+	top := s.top[:0]
+	cut := math.Inf(-1) // cand.ev a candidate left for pick needs to enter a full list
+	for i := range s.cands {
+		c := &s.cands[i]
+		if c.taken {
+			continue
+		}
+		if !c.done {
+			if c.ev < cut {
+				continue // cannot beat the list's last: never filtered nor scored
+			}
+			r.finish(c)
+		}
+		if !c.ok || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
+			continue
+		}
+		n := len(top)
+		if n == need {
+			if b := &s.cands[top[n-1]]; c.score < b.score || (c.score == b.score && c.item > b.item) {
+				continue
+			}
+		}
+		at := n // c's place: after every entry that beats it
+		for at > 0 {
+			if b := &s.cands[top[at-1]]; c.score < b.score || (c.score == b.score && c.item > b.item) {
+				break
+			}
+			at--
+		}
+		drop := -1
+		if cat := e.cat[c.item]; maxPer > 0 && cat != 0 {
+			room := maxPer - r.catUsed(cat)
+			above, below := 0, 0
+			for j, x := range top {
+				if e.cat[s.cands[x].item] != cat {
+					continue
+				}
+				if j < at {
+					above++
+				} else {
+					below++
+					drop = j // the lowest of its category, if one must go
+				}
+			}
+			if above >= room {
+				continue // its category is full above it: never picked
+			}
+			if above+1+below <= room {
+				drop = -1
+			}
+		}
+		if drop >= 0 {
+			top = slices.Delete(top, drop, drop+1)
+		}
+		top = slices.Insert(top, at, int32(i))
+		if len(top) > need {
+			top = top[:need]
+		}
+		if len(top) == need {
+			cut = r.evCut(s.cands[top[need-1]].score)
+		}
+	}
+	s.top = top[:0]
+	for _, x := range top {
+		c := &s.cands[x]
+		c.taken = true
+		r.useCat(c.item)
+		dst = append(dst, r.suggestion(c))
+	}
+	return dst
+}
+
+// pickSlotBySlot, set by the tests, picks one slot at a time as pick did
+// before its one pass (pickSlots): the tests compare the answers both ways.
+var pickSlotBySlot = false
+
+// pickSlots is the reference pick the tests compare pick with: for each
+// slot, the best candidate not taken, of the mode's class, whose category
+// is not full, every candidate finished.
+func (r *run) pickSlots(dst []Suggestion, start, want int, mode int) []Suggestion {
 	s := r.s
 	maxPer := r.e.b.Policy.MaxPerCategory
 	for len(dst)-start < want {
 		best := -1
-		cut := math.Inf(-1) // cand.ev a candidate left for pick needs to beat best
 		for i := range s.cands {
 			c := &s.cands[i]
-			if c.taken {
-				continue
-			}
 			if !c.done {
-				if c.ev < cut {
-					continue // cannot beat best: never filtered nor scored
-				}
 				r.finish(c)
 			}
-			if !c.ok || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
+			if c.taken || !c.ok || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {
 				continue
 			}
 			if best >= 0 {
@@ -1046,7 +1165,6 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 				continue
 			}
 			best = i
-			cut = r.evCut(c.score)
 		}
 		if best < 0 {
 			break
@@ -1057,6 +1175,16 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 		dst = append(dst, r.suggestion(c))
 	}
 	return dst
+}
+
+// catUsed is how many suggestions of category cat this call has made.
+func (r *run) catUsed(cat uint32) int {
+	for _, u := range r.s.catUsed {
+		if u.cat == cat {
+			return u.n
+		}
+	}
+	return 0
 }
 
 func (r *run) catFull(item uint32, maxPer int) bool {

@@ -1,5 +1,7 @@
 package engine
 
+import "math"
+
 // scratch is the per-call working memory: dense arrays over the catalog,
 // stamped with a generation number so that nothing is cleared between
 // calls. One Recommend call uses one scratch; the engine pools them.
@@ -11,6 +13,12 @@ type scratch struct {
 	anchors []anchor
 	flagCat []uint32 // categories of flagship anchors
 	catUsed []catCount
+	top     []int32 // pick's list, best first
+	// eager lists the candidates score finishes at once: a curated row,
+	// a base score or feedback is a term pick's cut cannot bound. Kept as
+	// they are made, so that score needs no pass over every candidate.
+	eager []int32
+	fb    []uint64 // Engine.fbItems
 }
 
 // mark is an item's per-call state; a field equal to the call's generation
@@ -36,9 +44,9 @@ type catCount struct {
 // cand is one candidate item with what every source said about it.
 type cand struct {
 	item     uint32
-	anchor   int32 // strongest anchor, -1 none
-	ref      int32 // dearest contributing anchor: what price and tier rules compare with
-	refPrice float64
+	anchor   int32   // strongest anchor, -1 none
+	ref      int32   // dearest contributing anchor: what price and tier rules compare with
+	refPrice float64 // NaN while ref < 0; +Inf for a curated row (fromPairs leaves its ref)
 	rule     Rule
 	fallback bool
 	taken    bool
@@ -63,11 +71,17 @@ type cand struct {
 	evRow  uint32
 }
 
-func newScratch(n int) *scratch {
+func newScratch(n int, fb []uint64) *scratch {
 	return &scratch{
 		marks: make([]mark, n),
 		cands: make([]cand, 0, 256),
+		fb:    fb,
 	}
+}
+
+// hasFeedback: item has feedback rows.
+func (s *scratch) hasFeedback(item uint32) bool {
+	return s.fb != nil && s.fb[item/64]&(1<<(item%64)) != 0
 }
 
 // next starts a call: a new generation, empty lists.
@@ -85,6 +99,7 @@ func (s *scratch) next(ncat int) {
 	s.anchors = s.anchors[:0]
 	s.flagCat = s.flagCat[:0]
 	s.catUsed = s.catUsed[:0]
+	s.eager = s.eager[:0]
 }
 
 const (
@@ -108,8 +123,33 @@ func (s *scratch) get(item uint32) *cand {
 		s.cands = s.cands[:n+1]
 	}
 	c := &s.cands[n]
-	*c = cand{item: item, anchor: -1, ref: -1, row: -1}
+	c.init(item)
+	if s.hasFeedback(item) {
+		s.eager = append(s.eager, int32(n))
+	}
 	return c
+}
+
+// init makes c a candidate for item with nothing said about it yet. Field
+// by field: a composite literal is built on the stack and copied in with
+// memory.copy, a call out of the wasm code per candidate (and a memclr
+// before it natively). Every field of cand is set here.
+func (c *cand) init(item uint32) {
+	c.item, c.anchor, c.ref, c.refPrice = item, -1, -1, math.NaN() // NaN: no ref yet (see fromPairs)
+	c.rule, c.fallback, c.taken, c.done, c.ok, c.impulse, c.gap, c.kind = RuleNone, false, false, false, false, false, false, 0
+	c.reason, c.row, c.curated = 0, -1, 0
+	c.ev, c.best, c.base, c.score = 0, 0, 0, 0
+	c.evKind, c.evA, c.evJ, c.evRow = 0, 0, 0, 0
+}
+
+// initPair is init followed by a first pair contribution from anchor ai
+// (pair j): what fromPairs' loop does for most of its pairs, in one step.
+func (c *cand) initPair(item uint32, ai int32, price, contrib float64, j uint32) {
+	c.item, c.anchor, c.ref, c.refPrice = item, ai, ai, price
+	c.rule, c.fallback, c.taken, c.done, c.ok, c.impulse, c.gap, c.kind = RulePairs, false, false, false, false, false, false, 0
+	c.reason, c.row, c.curated = 0, -1, 0
+	c.ev, c.best, c.base, c.score = contrib, contrib, 0, 0
+	c.evKind, c.evA, c.evJ, c.evRow = evPair, uint32(ai), j, 0
 }
 
 func (s *scratch) isCand(item uint32) bool { return s.marks[item].seen == s.gen }

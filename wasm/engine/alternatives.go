@@ -17,8 +17,8 @@ func (e *Engine) Alternatives(anchor uint32, ctx *Context, dst []Suggestion) []S
 	if int(anchor) >= e.n {
 		return dst
 	}
-	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
+	s := e.scratch()
+	defer e.done(s)
 	r, ok := e.start(ctx, s)
 	if !ok {
 		return dst

@@ -28,8 +28,8 @@ func (e *Engine) Bundle(anchor uint32, ctx *Context, dst []Suggestion) Bundle {
 	if c.Placement.postPurchase() || c.Placement == Checkout {
 		c.Placement = Product
 	}
-	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
+	s := e.scratch()
+	defer e.done(s)
 	r, ok := e.start(&c, s)
 	if !ok {
 		return out

@@ -127,6 +127,15 @@ type Engine struct {
 	shardMu sync.Mutex
 
 	pool sync.Pool
+	// spare is one scratch kept outside the pool: the browser's core runs
+	// one call at a time, and sync.Pool's Get and Put cost more than the
+	// call's own start in wasm. Calls in parallel (natively) use the pool.
+	spare atomic.Pointer[scratch]
+	// ratio is the policy's max complement price / anchor price per
+	// placement (blob.Policy.MaxPriceRatio, by name: a map lookup per call).
+	ratio [numPlacements]float64
+	// md caches monthDay for one day: day<<16 | month*100+day.
+	md atomic.Uint64
 }
 
 // tuning is the part of the policy a variant may override.
@@ -188,7 +197,28 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.indexInfo()
 	e.indexTriples()
 	e.pool.New = func() any { return newScratch(n, e.fbItems) }
+	for p := range e.ratio {
+		e.ratio[p] = 0.5
+		if v, ok := b.Policy.MaxPriceRatio[Placement(p).String()]; ok && v > 0 {
+			e.ratio[p] = v
+		}
+		e.ratio[p] = min(e.ratio[p], 1) // never more than the anchor
+	}
 	return e, nil
+}
+
+// scratch takes a call's working memory; done gives it back.
+func (e *Engine) scratch() *scratch {
+	if s := e.spare.Swap(nil); s != nil {
+		return s
+	}
+	return e.pool.Get().(*scratch)
+}
+
+func (e *Engine) done(s *scratch) {
+	if !e.spare.CompareAndSwap(nil, s) {
+		e.pool.Put(s)
+	}
 }
 
 // Blob returns the blob the engine serves.

@@ -39,8 +39,8 @@ type run struct {
 // (see docs/engine.md) and is deterministic: the same blob and context give
 // the same answer. In steady state it does not allocate when dst has room.
 func (e *Engine) Recommend(ctx *Context, dst []Suggestion) []Suggestion {
-	s := e.pool.Get().(*scratch)
-	defer e.pool.Put(s)
+	s := e.scratch()
+	defer e.done(s)
 	r, ok := e.start(ctx, s)
 	if !ok {
 		return dst
@@ -79,7 +79,7 @@ func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
 	if ctx.K > 0 {
 		r.k = min(ctx.K, MaxK)
 	}
-	r.md = monthDay(ctx.Now)
+	r.md = e.monthDay(ctx.Now)
 	for _, seg := range ctx.Segments {
 		for j, xs := range e.exclSeg {
 			if xs == seg {
@@ -91,11 +91,7 @@ func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
 		}
 	}
 	p := &e.b.Policy
-	r.ratio = 0.5
-	if v, ok := p.MaxPriceRatio[ctx.Placement.String()]; ok && v > 0 {
-		r.ratio = v
-	}
-	r.ratio = min(r.ratio, 1) // never more than the anchor
+	r.ratio = e.ratio[ctx.Placement]
 	price := e.b.Items.Price
 	for _, l := range ctx.Cart {
 		if int(l.Item) < e.n && !math.IsNaN(price[l.Item]) {
@@ -124,6 +120,21 @@ func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
 }
 
 // monthDay converts Unix seconds to month*100+day in UTC.
+// monthDay is monthDay(unix), remembered for the last day asked: a date
+// computation per call is a few hundred instructions in wasm.
+func (e *Engine) monthDay(unix int64) uint16 {
+	day := unix / 86400
+	if unix < 0 || day >= 1<<47 {
+		return monthDay(unix)
+	}
+	if v := e.md.Load(); v>>16 == uint64(day)+1 {
+		return uint16(v)
+	}
+	md := monthDay(unix)
+	e.md.Store((uint64(day)+1)<<16 | uint64(md))
+	return md
+}
+
 func monthDay(unix int64) uint16 {
 	_, m, d := time.Unix(unix, 0).UTC().Date()
 	return uint16(m)*100 + uint16(d)

@@ -10,6 +10,9 @@ import (
 // AppendReason appends the text a shopper sees for s: the curated reason,
 // or one generated from the evidence ("bought together in 312 orders, 4.1×
 // more often than chance"). It does not allocate when dst has room.
+// The text of pairs and triples depends on the rule, n_AB and the lift
+// alone: AppendSuggestions flags it so (FlagReasonByEvidence) and the page
+// reuses it; keep it so, or drop the flag for what changes.
 func (e *Engine) AppendReason(dst []byte, s *Suggestion) []byte {
 	if s.Reason != 0 {
 		return append(dst, e.b.Str(s.Reason)...)

@@ -168,6 +168,10 @@ func (e *Engine) DecodeContext(src []byte, ctx *Context) error {
 const (
 	FlagFallback  = 1 << 0
 	FlagClosesGap = 1 << 1
+	// FlagReasonByEvidence: the reason text is a function of the record's
+	// rule, n_AB and lift alone (AppendReason for pairs and triples), so
+	// the page may reuse the text it decoded for the same three.
+	FlagReasonByEvidence = 1 << 2
 )
 
 // AppendSuggestions encodes list for the page: a header (count, flags,
@@ -196,6 +200,9 @@ func (e *Engine) AppendSuggestions(dst []byte, list []Suggestion, total, bundleT
 		}
 		if s.ClosesGap {
 			flags |= FlagClosesGap
+		}
+		if s.Reason == 0 && (s.Rule == RulePairs || s.Rule == RuleTriple) {
+			flags |= FlagReasonByEvidence
 		}
 		dst = le.AppendUint32(dst, s.Item)
 		dst = le.AppendUint32(dst, uint32(s.Anchor))

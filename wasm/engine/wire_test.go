@@ -4,8 +4,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/xsell/xsell/wasm/internal/synth"
 )
 
 func TestContextRoundTrip(t *testing.T) {
@@ -157,5 +160,53 @@ func TestAppendSuggestionsLayout(t *testing.T) {
 	}
 	if r := b[OutHeaderSize+OutRecordSize:]; r[10] != FlagFallback|FlagClosesGap || math.Float32frombits(le.Uint32(r[48:])) != 10 {
 		t.Errorf("flags %d discount %v", r[10], math.Float32frombits(le.Uint32(r[48:])))
+	}
+}
+
+// TestReasonByEvidenceFlag: a record flagged FlagReasonByEvidence carries
+// a reason text that its rule, n_AB and lift alone give (the page reuses
+// the text it decoded for the same three), on random contexts of every
+// placement over the sample blob and a synthetic one; generated reasons of
+// other rules and curated ones are not flagged.
+func TestReasonByEvidenceFlag(t *testing.T) {
+	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for _, e := range []*Engine{sampleEngine(t), syn} {
+		n := e.Blob().Items.Len()
+		rnd := rand.New(rand.NewPCG(5, 6))
+		var list []Suggestion
+		var out []byte
+		for i := 0; i < 3000; i++ {
+			ctx := randomContext(rnd, n, nil)
+			list = e.Recommend(&ctx, list[:0])
+			out = e.AppendSuggestions(out[:0], list, 0, 0)
+			le := binary.LittleEndian
+			text := int(le.Uint32(out[8:]))
+			for k := range list {
+				rec := out[OutHeaderSize+k*OutRecordSize:]
+				flags := rec[10]
+				s := &list[k]
+				want := s.Reason == 0 && (s.Rule == RulePairs || s.Rule == RuleTriple)
+				if (flags&FlagReasonByEvidence != 0) != want {
+					t.Fatalf("%+v: flags %b", s, flags)
+				}
+				if !want {
+					continue
+				}
+				flagged++
+				got := string(out[text+int(le.Uint32(rec[20:])):][:le.Uint32(rec[24:])])
+				// Only the three numbers: anything else the text took from s would differ here.
+				alone := Suggestion{Item: 1<<32 - 1, Anchor: -7, Rule: s.Rule, Evidence: Evidence{NAB: s.Evidence.NAB, Lift: s.Evidence.Lift}}
+				if want := e.Reason(&alone); got != want {
+					t.Fatalf("%+v: reason %q, from the rule, n_AB and lift alone %q", s, got, want)
+				}
+			}
+		}
+	}
+	if flagged < 1000 {
+		t.Fatalf("only %d flagged reasons", flagged)
 	}
 }

@@ -459,3 +459,23 @@ test('sharded: a wrong or damaged shard is refused and changes nothing', async (
   core.loadBlob(blob('small.blob'));
   assert.throws(() => core.loadShard(blob(`small.shard-${i}.blob`)), /not sharded/);
 });
+
+test('generated reasons the core flags as depending on the evidence alone are reused, and read the same', () => {
+  core.loadBlob(blob('small.blob'));
+  const ids = Array.from({ length: core.info.items }, (_, i) => `sku-${i}`);
+  let seed = 3;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const ctxs = Array.from({ length: 300 }, (_, i) => (i % 2
+    ? { placement: 'product', anchor: ids[rnd(ids.length)] }
+    : { placement: 'cart', cart: Array.from({ length: 1 + rnd(6) }, () => ({ id: ids[rnd(ids.length)], qty: 1 })) }));
+  const fresh = ctxs.map((c) => {
+    core._evReasons.clear(); // every text decoded from the core's bytes
+    return core.recommend(c);
+  });
+  core._evReasons.clear();
+  const reused = ctxs.map((c) => core.recommend(c));
+  assert.deepEqual(reused, fresh);
+  const generated = fresh.flat().filter((s) => s.rule === 'pairs' || s.rule === 'triple').length;
+  assert.ok(generated > 100, `${generated} generated reasons`);
+  assert.ok(core._evReasons.size < generated, `${core._evReasons.size} texts kept for ${generated} reasons: none reused`);
+});

@@ -23,14 +23,9 @@ import (
 // (curated rows, roles, prices, segments) and a synthetic one (free
 // delivery, exclusions, experiments with other weights, a holdout).
 func TestLazyScoringSameAnswers(t *testing.T) {
-	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 3}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		e    *Engine
-	}{{"sample", sampleEngine(t)}, {"synthetic", syn}} {
+	engines := sampleAndSynthetic(t, 3)
+	syn := engines[1].e
+	for _, tc := range engines {
 		t.Run(tc.name, func(t *testing.T) {
 			e := tc.e
 			n := e.Blob().Items.Len()
@@ -84,14 +79,7 @@ func TestLazyScoringSameAnswers(t *testing.T) {
 // placement over the sample blob and a synthetic one, with at most 1, 2
 // and any number of suggestions per category.
 func TestPickOnePassSameAnswers(t *testing.T) {
-	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 5}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name string
-		e    *Engine
-	}{{"sample", sampleEngine(t)}, {"synthetic", syn}} {
+	for _, tc := range sampleAndSynthetic(t, 5) {
 		for _, maxPer := range []int{1, 2, 0} {
 			t.Run(fmt.Sprintf("%s/maxPer=%d", tc.name, maxPer), func(t *testing.T) {
 				e := tc.e
@@ -123,6 +111,23 @@ func TestPickOnePassSameAnswers(t *testing.T) {
 			})
 		}
 	}
+}
+
+type namedEngine struct {
+	name string
+	e    *Engine
+}
+
+// sampleAndSynthetic: engines over the sample blob (curated rows, roles,
+// prices, segments) and a synthetic one of 3,000 items × 30 neighbours
+// (free delivery, exclusions, feedback, experiments) built from seed.
+func sampleAndSynthetic(t *testing.T, seed uint64) []namedEngine {
+	t.Helper()
+	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: seed}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []namedEngine{{"sample", sampleEngine(t)}, {"synthetic", syn}}
 }
 
 // TestEvCut: a candidate pick skips (ev below the cut) scores below the

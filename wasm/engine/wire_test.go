@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-
-	"github.com/xsell/xsell/wasm/internal/synth"
 )
 
 func TestContextRoundTrip(t *testing.T) {
@@ -169,12 +167,9 @@ func TestAppendSuggestionsLayout(t *testing.T) {
 // placement over the sample blob and a synthetic one; generated reasons of
 // other rules and curated ones are not flagged.
 func TestReasonByEvidenceFlag(t *testing.T) {
-	syn, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 3}))
-	if err != nil {
-		t.Fatal(err)
-	}
 	flagged := 0
-	for _, e := range []*Engine{sampleEngine(t), syn} {
+	for _, tc := range sampleAndSynthetic(t, 3) {
+		e := tc.e
 		n := e.Blob().Items.Len()
 		rnd := rand.New(rand.NewPCG(5, 6))
 		var list []Suggestion

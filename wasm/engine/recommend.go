@@ -396,8 +396,8 @@ func (r *run) fromPairs() {
 			// taken jump goes through the function's dispatch loop, so the
 			// loop keeps them few: a first contribution (most of them) makes
 			// its candidate whole in one step, and a later one compares
-			// prices against the NaN / +Inf that get and matrixRows leave
-			// in refPrice instead of testing row and ref. addPair's body,
+			// prices against the NaN / +Inf in refPrice (setRef) instead of
+			// testing row and ref. addPair's body,
 			// written out: keep the two in step.
 			if !(a.w > 0) {
 				continue // with ev > 0 and floor >= 0, contrib = a.w·(ev+floor) > 0 iff a.w > 0
@@ -424,7 +424,7 @@ func (r *run) fromPairs() {
 					if contrib > evMax {
 						evMax = contrib
 					}
-					if s.fb != nil && s.hasFeedback(b) {
+					if s.hasFeedback(b) {
 						s.eager = append(s.eager, int32(n))
 					}
 					continue
@@ -434,9 +434,7 @@ func (r *run) fromPairs() {
 				if c.ev > evMax {
 					evMax = c.ev
 				}
-				if !(price <= c.refPrice) { // ref < 0 (NaN) or dearer; never for a curated row (+Inf)
-					c.ref, c.refPrice = ai, price
-				}
+				r.setRef(c, a)
 				if contrib > c.best {
 					c.best = contrib
 					if c.row < 0 {
@@ -484,9 +482,7 @@ func (r *run) addPair(m *mark, b uint32, a *anchor, j uint32, contrib float64) {
 	if c.ev > r.evMax {
 		r.evMax = c.ev
 	}
-	if c.row < 0 && (c.ref < 0 || a.price > c.refPrice) {
-		c.ref, c.refPrice = int32(a.item), a.price
-	}
+	r.setRef(c, a)
 	if contrib > c.best {
 		c.best = contrib
 		if c.row < 0 {
@@ -497,12 +493,11 @@ func (r *run) addPair(m *mark, b uint32, a *anchor, j uint32, contrib float64) {
 }
 
 // setRef keeps the dearest contributing anchor: a complement must be
-// cheap next to the main purchase it goes with, not next to a cable.
+// cheap next to the main purchase it goes with, not next to a cable. No
+// ref yet is a NaN refPrice (taken), a curated row's own anchor +Inf
+// (kept): one comparison, no test of row and ref.
 func (r *run) setRef(c *cand, a *anchor) {
-	if c.row >= 0 {
-		return // a curated row compares with its own anchor
-	}
-	if c.ref < 0 || a.price > c.refPrice {
+	if !(a.price <= c.refPrice) {
 		c.ref, c.refPrice = int32(a.item), a.price
 	}
 }
@@ -750,7 +745,7 @@ func (r *run) fromCategories() {
 					continue
 				}
 				cd := s.get(item)
-				cd.rule, cd.fallback, cd.anchor, cd.ref = RuleCategory, true, int32(a.item), int32(a.item)
+				cd.rule, cd.fallback, cd.anchor, cd.ref, cd.refPrice = RuleCategory, true, int32(a.item), int32(a.item), math.Inf(1)
 				cd.kind = uint8(kindOfRole(e.b.Items.Role[item]))
 				cd.base = 0.1*math.Log(max(float64(lift), 1)) + 0.001*math.Log1p(float64(e.b.Items.Orders[item]))
 				cd.impulse = e.b.Items.Role[item] == blob.RoleImpulse
@@ -1200,15 +1195,7 @@ func (r *run) catUsed(cat uint32) int {
 
 func (r *run) catFull(item uint32, maxPer int) bool {
 	cat := r.e.cat[item]
-	if cat == 0 {
-		return false
-	}
-	for _, u := range r.s.catUsed {
-		if u.cat == cat {
-			return u.n >= maxPer
-		}
-	}
-	return false
+	return cat != 0 && r.catUsed(cat) >= maxPer
 }
 
 func (r *run) useCat(item uint32) {

@@ -46,7 +46,7 @@ type cand struct {
 	item     uint32
 	anchor   int32   // strongest anchor, -1 none
 	ref      int32   // dearest contributing anchor: what price and tier rules compare with
-	refPrice float64 // NaN while ref < 0; +Inf for a curated row (fromPairs leaves its ref)
+	refPrice float64 // NaN while ref < 0; +Inf where ref is fixed (curated row, category fallback): see setRef
 	rule     Rule
 	fallback bool
 	taken    bool
@@ -144,6 +144,9 @@ func (c *cand) init(item uint32) {
 
 // initPair is init followed by a first pair contribution from anchor ai
 // (pair j): what fromPairs' loop does for most of its pairs, in one step.
+// It writes every field itself rather than calling init: init is over the
+// inliner's budget, and a call per candidate made the browser bench's
+// carts 1.4× slower in wasm. TestCandInitSetsEveryField keeps the two true.
 func (c *cand) initPair(item uint32, ai int32, price, contrib float64, j uint32) {
 	c.item, c.anchor, c.ref, c.refPrice = item, ai, ai, price
 	c.rule, c.fallback, c.taken, c.done, c.ok, c.impulse, c.gap, c.kind = RulePairs, false, false, false, false, false, false, 0

@@ -303,7 +303,7 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	case len(args) > 0 && args[0].Type() == js.TypeObject && args[0].InstanceOf(js.Global().Get("Uint8Array")):
 		n := args[0].Get("byteLength").Int()
 		if n > maxBlobBytes {
-			return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+			return overLimit(n)
 		}
 		// Room for this blob, the one it may replace and their indexes
 		// before the collector runs (see setMemoryLimit).
@@ -339,6 +339,11 @@ func loadBlob(_ js.Value, args []js.Value) (res any) {
 	return info(e)
 }
 
+// overLimit is the error for n bytes of blob or shard past maxBlobBytes.
+func overLimit(n int) any {
+	return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+}
+
 // reserved are the buffers reserve handed out that no loadBlob took yet,
 // oldest first; at most maxReserved (xsell-core.js keeps the same count).
 var reserved [][]byte
@@ -359,7 +364,7 @@ func reserve(_ js.Value, args []js.Value) any {
 		return fail("blob: truncated: "+strconv.Itoa(n)+" bytes, header needs "+strconv.Itoa(blob.HeaderSize), "truncated")
 	}
 	if n > maxBlobBytes {
-		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+		return overLimit(n)
 	}
 	if len(reserved) == maxReserved {
 		reserved = append(reserved[:0:0], reserved[1:]...)
@@ -413,7 +418,7 @@ func loadShard(_ js.Value, args []js.Value) (res any) {
 	}
 	n := args[0].Get("byteLength").Int()
 	if n > maxBlobBytes {
-		return fail("blob: over limit: "+strconv.Itoa(n)+" bytes, this core loads at most "+strconv.Itoa(maxBlobBytes), "limit")
+		return overLimit(n)
 	}
 	src := make([]byte, n)
 	if js.CopyBytesToGo(src, args[0]) != len(src) {

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/xsell/xsell/wasm/blob"
 )
@@ -61,7 +60,7 @@ type Engine struct {
 	catLinkTo   []uint32  // perCat slots per category
 	catLinkLift []float32 // the same slots' lifts
 	catLinkN    []uint8   // slots used
-	catReady    []atomic.Bool
+	catReady    []onceFlag
 	catMu       sync.Mutex
 	catObs      []float64 // link counting scratch, under catMu
 	catExp      []float64
@@ -92,11 +91,11 @@ type Engine struct {
 	// first use (evDone), so that loading a blob does not pay for rows no
 	// shopper touches; a variant with its own shrinkage or power recomputes.
 	pairEv []float32
-	evDone []atomic.Bool
+	evDone []onceFlag
 	evMu   sync.Mutex
 	// spec[i] is item i's specificity as an anchor (run.specificity),
 	// float64 bits, 0 until first use: two logs per cart line in wasm.
-	spec []atomic.Uint64
+	spec []word
 
 	poolsOnce sync.Once // impulse and gapPool, built on first use (pools)
 	impulse   []uint32
@@ -123,19 +122,19 @@ type Engine struct {
 	// shards: for the head of a sharded blob, which shards have been added
 	// (AddShard); nil for a whole blob. An anchor whose shard is missing has
 	// no mined neighbours yet (row).
-	shards  []atomic.Bool
+	shards  []onceFlag
 	shardMu sync.Mutex
 
 	pool sync.Pool
 	// spare is one scratch kept outside the pool: the browser's core runs
 	// one call at a time, and sync.Pool's Get and Put cost more than the
 	// call's own start in wasm. Calls in parallel (natively) use the pool.
-	spare atomic.Pointer[scratch]
+	spare spareSlot
 	// ratio is the policy's max complement price / anchor price per
 	// placement (blob.Policy.MaxPriceRatio, by name: a map lookup per call).
 	ratio [numPlacements]float64
 	// md caches monthDay for one day: day<<16 | month*100+day.
-	md atomic.Uint64
+	md word
 }
 
 // tuning is the part of the policy a variant may override.
@@ -172,7 +171,7 @@ func New(b *blob.Blob) (*Engine, error) {
 		np := b.Pairs.Off[n]
 		bb.Pairs = blob.Pairs{Off: b.Pairs.Off, To: make([]uint32, np), NAB: make([]uint32, np), NABDecayed: make([]float32, np)}
 		e.b = &bb
-		e.shards = make([]atomic.Bool, b.Shards.Count())
+		e.shards = make([]onceFlag, b.Shards.Count())
 	}
 	for i, id := range it.ID {
 		if _, dup := e.ids[id]; !dup {
@@ -193,7 +192,7 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.indexSegments()
 	e.resolvePolicy()
 	e.indexPairEvidence()
-	e.spec = make([]atomic.Uint64, n)
+	e.spec = make([]word, n)
 	e.indexInfo()
 	e.indexTriples()
 	e.pool.New = func() any { return newScratch(n, e.fbItems) }
@@ -307,7 +306,7 @@ func (e *Engine) indexCategories() {
 	e.catLinkTo = make([]uint32, nc*perCat)
 	e.catLinkLift = make([]float32, nc*perCat)
 	e.catLinkN = make([]uint8, nc)
-	e.catReady = make([]atomic.Bool, nc)
+	e.catReady = make([]onceFlag, nc)
 }
 
 // perCat is how many linked categories the fallbacks keep per category.
@@ -690,32 +689,27 @@ func (e *Engine) linkCategoryFromHead(ca uint32) {
 func (e *Engine) row(a uint32) (lo, hi uint32) {
 	p := &e.b.Pairs
 	lo, hi = p.Off[a], p.Off[a+1]
-	if e.shards != nil && lo != hi && !e.shards[e.b.Shards.Of(a)].Load() {
-		return lo, lo
+	if e.shards != nil && lo != hi && !e.shardHere(a) {
+		hi = lo
 	}
 	return lo, hi
 }
 
+func (e *Engine) shardHere(a uint32) bool { return e.shards[e.b.Shards.Of(a)].Load() }
+
 func (e *Engine) indexPairEvidence() {
 	e.pairEv = make([]float32, len(e.b.Pairs.To))
-	e.evDone = make([]atomic.Bool, e.n)
+	e.evDone = make([]onceFlag, e.n)
 }
 
-// rowEvidence returns anchor a's row of pairEv, computing it once.
-func (e *Engine) rowEvidence(a uint32) []float32 {
+// fillRowEvidence computes anchor a's row of pairEv, once: fromPairs
+// calls it where the row is not done yet (evDone).
+func (e *Engine) fillRowEvidence(a uint32) {
 	p := &e.b.Pairs
-	lo, hi := e.row(a)
-	row := e.pairEv[lo:hi]
-	if lo == hi {
-		return row // no row, or its shard is not here yet: nothing to mark done
-	}
-	if e.evDone[a].Load() {
-		return row
-	}
 	e.evMu.Lock()
 	defer e.evMu.Unlock()
 	if e.evDone[a].Load() {
-		return row
+		return
 	}
 	it := &e.b.Items
 	orders := func(i uint32) float64 {
@@ -733,7 +727,6 @@ func (e *Engine) rowEvidence(a uint32) []float32 {
 		e.pairEv[j] = float32(pairEvidence(e.nStats, e.base.w.Shrinkage, e.base.w.EvidencePower, nab, na, orders(p.To[j])))
 	}
 	e.evDone[a].Store(true)
-	return row
 }
 
 // itemInfo is an item's hot fields, packed.

@@ -198,26 +198,8 @@ func (r *run) blockAndAnchors() {
 			s.marks[o.Item].owned = g
 		}
 	}
-	add := func(item uint32, w float64) {
-		if int(item) >= e.n || len(s.anchors) >= maxAnchors {
-			return
-		}
-		for _, a := range s.anchors {
-			if a.item == item {
-				return
-			}
-		}
-		price := e.info[item].price
-		if math.IsNaN(price) {
-			price = math.Inf(-1)
-		}
-		s.anchors = append(s.anchors, anchor{item: item, w: w * r.specificity(item), price: price})
-		if c := e.cat[item]; c != 0 && e.info[item].role == blob.RoleFlagship {
-			s.flagCat = append(s.flagCat, c)
-		}
-	}
 	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n {
-		add(uint32(ctx.Anchor), 1)
+		r.addAnchor(uint32(ctx.Anchor), 1)
 		s.marks[ctx.Anchor].block = g
 	}
 	if !r.anchorOnly {
@@ -227,15 +209,39 @@ func (r *run) blockAndAnchors() {
 			if l.Qty > 1 { // math.Log is a software loop in wasm; ln 1 is 0
 				w += 0.25 * math.Log(float64(l.Qty))
 			}
-			add(l.Item, w)
+			r.addAnchor(l.Item, w)
 		}
 		if ctx.Placement == Email && len(s.anchors) == 0 {
 			for _, o := range ctx.Owned {
-				add(o.Item, 0.5)
+				r.addAnchor(o.Item, 0.5)
 			}
 		}
 	}
 	r.capPrice = r.cartCap()
+}
+
+// addAnchor makes item an anchor of weight w (times its specificity),
+// once. A method, not a closure in blockAndAnchors: a closure call per cart
+// line is dearer in wasm.
+func (r *run) addAnchor(item uint32, w float64) {
+	e, s := r.e, r.s
+	if int(item) >= e.n || len(s.anchors) >= maxAnchors {
+		return
+	}
+	for _, a := range s.anchors {
+		if a.item == item {
+			return
+		}
+	}
+	in := &e.info[item]
+	price := in.price
+	if math.IsNaN(price) {
+		price = math.Inf(-1)
+	}
+	s.anchors = append(s.anchors, anchor{item: item, w: w * r.specificity(item), price: price})
+	if c := e.cat[item]; c != 0 && in.role == blob.RoleFlagship {
+		s.flagCat = append(s.flagCat, c)
+	}
 }
 
 // cartCap is the anchor price of the price cap where the shopper's anchor
@@ -253,7 +259,9 @@ func (r *run) cartCap() float64 {
 	}
 	top := math.Inf(-1)
 	for _, a := range r.s.anchors {
-		top = max(top, a.price) // unknown prices are -Inf
+		if a.price > top { // unknown prices are -Inf, never NaN; not max(), a runtime call in wasm
+			top = a.price
+		}
 	}
 	if math.IsInf(top, -1) {
 		return math.NaN()
@@ -270,10 +278,14 @@ func (r *run) cartCap() float64 {
 // matrixgen eval: groceries Cov@3 and the Online Retail sample's HR@3 and
 // Cov@3 up, see docs/eval.md.
 func (r *run) specificity(item uint32) float64 {
-	e := r.e
-	if v := e.spec[item].Load(); v != 0 { // computed on first use, never 0
+	if v := r.e.spec[item].Load(); v != 0 { // computed on first use, never 0
 		return math.Float64frombits(v)
 	}
+	return r.newSpecificity(item)
+}
+
+func (r *run) newSpecificity(item uint32) float64 {
+	e := r.e
 	v := 1.0
 	if N, na := e.nStats, r.orders(item); N > 0 {
 		v = math.Log1p(N / max(na, 1))
@@ -376,7 +388,9 @@ func (r *run) fromPairs() {
 		floor = PairFloor / wAll
 	}
 	for _, a := range s.anchors {
-		wMin = min(wMin, a.w)
+		if a.w < wMin { // never NaN (see specificity): not min(), a runtime call in wasm
+			wMin = a.w
+		}
 	}
 	// The least a mined candidate holds from the floor: taken off again when
 	// the evidence is scaled, so with one anchor the floor changes nothing.
@@ -387,7 +401,12 @@ func (r *run) fromPairs() {
 	g := s.gen
 	for ai := range s.anchors {
 		a := &s.anchors[ai]
-		lo, hi := e.row(a.item)
+		// e.row(a.item) and the row's evidence, written out: over the
+		// inliner's budget, they were two calls per anchor in wasm.
+		lo, hi := p.Off[a.item], p.Off[a.item+1]
+		if e.shards != nil && lo != hi && !e.shardHere(a.item) {
+			hi = lo
+		}
 		to := p.To[lo:hi]
 		if same {
 			// The usual case, the loop the answer's time goes to: evidence
@@ -402,7 +421,10 @@ func (r *run) fromPairs() {
 			if !(a.w > 0) {
 				continue // with ev > 0 and floor >= 0, contrib = a.w·(ev+floor) > 0 iff a.w > 0
 			}
-			row := e.rowEvidence(a.item)
+			if lo != hi && !e.evDone[a.item].Load() {
+				e.fillRowEvidence(a.item)
+			}
+			row := e.pairEv[lo:hi]
 			row = row[:len(to)]
 			if free := cap(s.cands) - len(s.cands); free < len(to) {
 				s.cands = slices.Grow(s.cands, len(to))
@@ -1071,15 +1093,18 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 	maxPer := e.b.Policy.MaxPerCategory
 	top := s.top[:0]
 	cut := math.Inf(-1) // cand.ev a candidate left for pick needs to enter a full list
-	for i := range s.cands {
-		c := &s.cands[i]
-		if c.taken {
-			continue
+	cs := s.cands
+	for i := 0; i < len(cs); i++ {
+		// Most candidates cannot beat the list's last (never filtered nor
+		// scored): a loop of its own that touches nothing else.
+		for i < len(cs) && (cs[i].taken || (!cs[i].done && cs[i].ev < cut)) {
+			i++
 		}
+		if i == len(cs) {
+			break
+		}
+		c := &cs[i]
 		if !c.done {
-			if c.ev < cut {
-				continue // cannot beat the list's last: never filtered nor scored
-			}
 			r.finish(c)
 		}
 		if !c.ok || (c.impulse && mode == noImpulse) || (!c.impulse && mode == onlyImpulse) {

@@ -1,0 +1,53 @@
+// Chromium A/B of two builds of the browser core: each round opens a fresh
+// headless browser on page.mjs's loop (?mode=loop) once per build, in
+// turn, and takes recommend()'s p50 and p99 for 10-item carts and the
+// naive pure-JS baseline's p50 from the same page. The machine's speed
+// drifts between browsers, so the figure to compare is each run's ratio to
+// its own naive baseline; medians over the rounds. Node's V8 (11.3) is no
+// proxy for Chromium's (15.6): changes that gained 5-13% there showed
+// nothing here beyond the noise (docs/engine.md, "Eighth session").
+// Args: ROUNDS DATA SITE_A SITE_B (wasm/scripts/ab.sh builds the sites
+// from two git revisions).
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from './serve.mjs';
+
+const [roundsArg, data, ...sites] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+if (!(rounds > 0) || !data || sites.length !== 2) throw new Error('usage: node ab.mjs ROUNDS DATA SITE_A SITE_B');
+const here = dirname(fileURLToPath(import.meta.url));
+const runs = sites.map(() => []);
+for (let r = 0; r < rounds; r++) {
+  for (let i = 0; i < sites.length; i++) {
+    const srv = await serve({ '/site/': sites[i], '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
+    const profile = mkdtempSync(join(tmpdir(), 'xsell-ab-'));
+    const browser = await chromium.launchPersistentContext(profile, {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      headless: true,
+      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+    });
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error('page error:', e.message));
+      await page.goto(`${srv.url}/bench/page.html?mode=loop`);
+      await page.waitForFunction(() => window.__result, null, { timeout: 120000 });
+      const x = await page.evaluate(() => window.__result);
+      const run = { p50: x.wasm.p50us, p99: x.wasm.p99us, naive: x.naive.p50us, ratio: x.wasm.p50us / x.naive.p50us };
+      runs[i].push(run);
+      console.log(`round ${r + 1} ${'AB'[i]}: p50 ${run.p50.toFixed(1)} µs  p99 ${run.p99.toFixed(1)} µs  naive p50 ${run.naive.toFixed(1)} µs  ratio ${run.ratio.toFixed(3)}`);
+    } finally {
+      await browser.close();
+      await srv.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }
+}
+const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const m = runs.map((rs) => ({ p50: med(rs.map((x) => x.p50)), p99: med(rs.map((x) => x.p99)), ratio: med(rs.map((x) => x.ratio)) }));
+sites.forEach((s, i) => console.log(`${'AB'[i]} ${s}: medians over ${rounds} runs: p50 ${m[i].p50.toFixed(1)} µs, p99 ${m[i].p99.toFixed(1)} µs, ratio to naive JS ${m[i].ratio.toFixed(3)}`));
+console.log(`B/A, ratio to naive JS: ${(m[1].ratio / m[0].ratio).toFixed(3)}× (p50 resolution 0.5 µs: 5 µs timer over batches of 10)`);

@@ -68,7 +68,24 @@ export async function newPage(browser, { viewport = { width: 1200, height: 900 }
     if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(`console: ${m.text()}`);
     if (m.type() === 'warning') warnings.push(m.text());
   });
+  const open = new Set();
+  page.on('request', (r) => open.add(r));
+  page.on('requestfinished', (r) => open.delete(r));
+  page.on('requestfailed', (r) => open.delete(r));
+  inflight.set(page, open);
   return { context, page, errors, warnings, retried };
+}
+
+const inflight = new WeakMap();
+
+/**
+ * pending names the page's requests that have not finished: what a wait
+ * that timed out adds to its error (the load event once never came in CI,
+ * twice, with nothing else wrong: the request that hung is the clue).
+ */
+export function pending(page) {
+  const open = [...(inflight.get(page) || [])].map((r) => `${r.method()} ${new URL(r.url()).pathname}`);
+  return open.length ? `requests not finished: ${open.join(', ')}` : 'no request unfinished';
 }
 
 /** shot saves a full-page screenshot under $OUT/screenshots. */

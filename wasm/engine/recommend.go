@@ -278,14 +278,10 @@ func (r *run) cartCap() float64 {
 // matrixgen eval: groceries Cov@3 and the Online Retail sample's HR@3 and
 // Cov@3 up, see docs/eval.md.
 func (r *run) specificity(item uint32) float64 {
-	if v := r.e.spec[item].Load(); v != 0 { // computed on first use, never 0
+	e := r.e
+	if v := e.spec[item].Load(); v != 0 { // computed on first use, never 0
 		return math.Float64frombits(v)
 	}
-	return r.newSpecificity(item)
-}
-
-func (r *run) newSpecificity(item uint32) float64 {
-	e := r.e
 	v := 1.0
 	if N, na := e.nStats, r.orders(item); N > 0 {
 		v = math.Log1p(N / max(na, 1))

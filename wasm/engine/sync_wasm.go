@@ -5,8 +5,8 @@ package engine
 // The engine's caches filled on first use (a category's lists, an anchor's
 // pair evidence, specificity, the loaded shards, the spare scratch) are
 // shared by concurrent calls natively, through sync/atomic. In Go's
-// WebAssembly sync/atomic is a function call per operation (~10 ns; 4% of
-// a 10-item cart), and it buys nothing there: the program runs on one
+// WebAssembly sync/atomic is a function call per operation (4% of a
+// 10-item cart in Node's V8), and it buys nothing there: the program runs on one
 // thread and another goroutine can run only where this one makes a call,
 // so a plain load or store is whole, and these methods make no call.
 

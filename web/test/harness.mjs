@@ -80,8 +80,8 @@ const inflight = new WeakMap();
 
 /**
  * pending names the page's requests that have not finished: what a wait
- * that timed out adds to its error (the load event once never came in CI,
- * twice, with nothing else wrong: the request that hung is the clue).
+ * that timed out adds to its error (twice in CI a page's load event never
+ * came: the request that hung is the clue).
  */
 export function pending(page) {
   const open = [...(inflight.get(page) || [])].map((r) => `${r.method()} ${new URL(r.url()).pathname}`);

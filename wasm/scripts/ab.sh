@@ -28,5 +28,9 @@ fi
 DATA=$OUT/wasm-bench
 [ -f "$DATA/bench.naive.json" ] || go run ./wasm/internal/mkblob -o "$DATA" -items 20000 -neighbours 30 -name bench -naive -shard-pairs 30000 >/dev/null
 [ -d wasm/bench/node_modules/playwright-core ] || (cd wasm/bench && HOME=${XSELL_HOME:-$OUT/home} npm install --no-audit --no-fund --loglevel=error)
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
 echo "== A: $A, B: ${B:-work tree}, $ROUNDS rounds (load:$(cut -d' ' -f1-3 /proc/loadavg))" >&2
 timeout 1800 node wasm/bench/ab.mjs "$ROUNDS" "$DATA" "$TMP/a" "$TMP/b"

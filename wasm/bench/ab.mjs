@@ -8,12 +8,10 @@
 // nothing here beyond the noise (docs/engine.md, "Eighth session").
 // Args: ROUNDS DATA SITE_A SITE_B (wasm/scripts/ab.sh builds the sites
 // from two git revisions).
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
+import { launch } from './browser.mjs';
 
 const [roundsArg, data, ...sites] = process.argv.slice(2);
 const rounds = Number(roundsArg);
@@ -23,14 +21,7 @@ const runs = sites.map(() => []);
 for (let r = 0; r < rounds; r++) {
   for (let i = 0; i < sites.length; i++) {
     const srv = await serve({ '/site/': sites[i], '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
-    const profile = mkdtempSync(join(tmpdir(), 'xsell-ab-'));
-    const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      env: { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache') },
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-    });
+    const browser = await launch('xsell-ab-');
     try {
       const page = await browser.newPage();
       page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -43,7 +34,6 @@ for (let r = 0; r < rounds; r++) {
     } finally {
       await browser.close();
       await srv.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   }
 }

@@ -3,12 +3,10 @@
 // Profiler), cold (fresh profile) then warm (reload), and prints the
 // functions with the most self time. Args: SITE DATA [TOP]. Build the wasm
 // without -s -w for function names (wasm/scripts/bench.sh does not).
-import { chromium } from 'playwright-core';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
+import { launch } from './browser.mjs';
 
 const [site, data, topArg] = process.argv.slice(2);
 if (!site || !data) throw new Error('usage: node profile.mjs SITE DATA [TOP]');
@@ -16,15 +14,7 @@ const top = Number(topArg) || 30;
 const here = dirname(fileURLToPath(import.meta.url));
 const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
 srv.warm([join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
-const profile = mkdtempSync(join(tmpdir(), 'xsell-prof-'));
-const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  env,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-});
+const browser = await launch('xsell-prof-');
 try {
   const page = await browser.newPage();
   const cdp = await browser.newCDPSession(page);

@@ -2,29 +2,17 @@
 // DESIGN.md) through playwright-core and prints the figures. Args: SITE DATA
 // [JSON_OUT]. Cold: a fresh browser context (empty HTTP cache); warm: a
 // reload in the same context.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, writeFileSync, statSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from './serve.mjs';
+import { launch } from './browser.mjs';
 
 const [site, data, jsonOut] = process.argv.slice(2);
 if (!site || !data) throw new Error('usage: node run.mjs SITE DATA [JSON_OUT]');
 const here = dirname(fileURLToPath(import.meta.url));
 const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
 srv.warm([join(site, 'xsell.wasm'), ...readdirSync(data).filter((f) => /^bench\.(blob|head\.blob|shard-\d+\.blob)$/.test(f)).map((f) => join(data, f))]);
-const launch = () => {
-  const profile = mkdtempSync(join(tmpdir(), 'xsell-bench-'));
-  const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: join(profile, 'config'), XDG_CACHE_HOME: join(profile, 'cache'), XDG_DATA_HOME: join(profile, 'data') };
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    env,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
-  });
-};
 const out = {};
 // Whole blob, then (a fresh browser profile: cold again) the sharded one,
 // then the whole blob as before the blob streamed into the core (one read,

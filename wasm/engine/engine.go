@@ -121,7 +121,7 @@ type Engine struct {
 
 	// shards: for the head of a sharded blob, which shards have been added
 	// (AddShard); nil for a whole blob. An anchor whose shard is missing has
-	// no mined neighbours yet (row).
+	// no mined neighbours yet (shardHere).
 	shards  []onceFlag
 	shardMu sync.Mutex
 
@@ -684,17 +684,8 @@ func (e *Engine) linkCategoryFromHead(ca uint32) {
 	e.catLinkN[ca] = uint8(used)
 }
 
-// row returns where anchor a's mined neighbours are in the pair columns:
-// none while a's shard has not been added.
-func (e *Engine) row(a uint32) (lo, hi uint32) {
-	p := &e.b.Pairs
-	lo, hi = p.Off[a], p.Off[a+1]
-	if e.shards != nil && lo != hi && !e.shardHere(a) {
-		hi = lo
-	}
-	return lo, hi
-}
-
+// shardHere: the shard that holds anchor a's mined neighbours has been
+// added (a sharded blob's head only).
 func (e *Engine) shardHere(a uint32) bool { return e.shards[e.b.Shards.Of(a)].Load() }
 
 func (e *Engine) indexPairEvidence() {

@@ -397,8 +397,9 @@ func (r *run) fromPairs() {
 	g := s.gen
 	for ai := range s.anchors {
 		a := &s.anchors[ai]
-		// e.row(a.item) and the row's evidence, written out: over the
-		// inliner's budget, they were two calls per anchor in wasm.
+		// Where a's mined neighbours are in the pair columns: none while
+		// its shard has not been added. Here, not in a function: over the
+		// inliner's budget, that was a call per anchor in wasm.
 		lo, hi := p.Off[a.item], p.Off[a.item+1]
 		if e.shards != nil && lo != hi && !e.shardHere(a.item) {
 			hi = lo

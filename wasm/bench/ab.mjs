@@ -1,7 +1,8 @@
 // Chromium A/B of two builds of the browser core: each round opens a fresh
 // headless browser on page.mjs's loop (?mode=loop) once per build, in
-// turn, and takes recommend()'s p50 and p99 for 10-item carts and the
-// naive pure-JS baseline's p50 from the same page. The machine's speed
+// turn, and takes recommend()'s settled p50 and p99 for 10-item carts (the
+// window after V8's tier-up, see page.mjs) and the naive pure-JS
+// baseline's p50 from the same page. The machine's speed
 // drifts between browsers, so the figure to compare is each run's ratio to
 // its own naive baseline; medians over the rounds. Node's V8 (11.3) is no
 // proxy for Chromium's (15.6): changes that gained 5-13% there showed

@@ -63,6 +63,7 @@ const lines = [
   `  recommend, 10-item cart, JS API → wasm, settled: p50 ${f(l.wasm.p50us)} µs  p90 ${f(l.wasm.p90us)} µs  p99 ${f(l.wasm.p99us)} µs  (${l.wasm.calls} calls; goal p50 ≤ 10, p99 ≤ 50)`,
   `  naive pure JS, same lookup (pairs, cart/stock/price filters, variety), settled: p50 ${f(l.naive.p50us)} µs  p99 ${f(l.naive.p99us)} µs`,
   `  ratio wasm/naive p50: ${l.ratio.toFixed(2)}× (goal ≤ 2×)`,
+  `    p50 from batches of 200 calls (the above: batches of 10, in 0.5 µs steps): wasm ${l.wasmFine.p50us.toFixed(2)} µs, naive ${l.naiveFine.p50us.toFixed(2)} µs, ratio ${(l.wasmFine.p50us / l.naiveFine.p50us).toFixed(3)}×`,
   `    early (the first 1.5 s after 1,000 warm-up calls, while V8 still tiers up): wasm p50 ${f(l.wasmEarly.p50us)} µs  p99 ${f(l.wasmEarly.p99us)} µs; naive p50 ${f(l.naiveEarly.p50us)} µs  p99 ${f(l.naiveEarly.p99us)} µs; ratio p50 ${(l.wasmEarly.p50us / l.naiveEarly.p50us).toFixed(2)}×`,
   `  first suggestion since navigation: cold ${f(c.firstSuggestionMs)} ms, warm ${f(w.firstSuggestionMs)} ms (goal ≤ 250 / ≤ 100)`,
   ...[['cold', c], ['warm', w], ['warm after use', out.warm2]].map(([name, r]) => `    ${name}: script start ${f(r.scriptStartMs)} ms; wasm instantiated ${f(r.wasmInstantiatedMs)}, Go started ${f(r.wasmStartedMs)} ms; ` +

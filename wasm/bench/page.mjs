@@ -192,7 +192,7 @@ if (mode === 'loop') {
   // once it has run enough (dynamic tier-up); until then that part of a call
   // runs unoptimized. Each function tiers up on its own budget, so for the
   // first ~2 s of calls some batches still run slow code: a first window
-  // read p99 44–72 µs, the window after it 17–23 µs, and with
+  // read p99 44–96.5 µs, a later one 17–31.5 µs, and with
   // --no-wasm-dynamic-tiering (everything optimized up front) the first
   // window 25–37 µs (docs/engine.md, "Ninth session"). Both windows are
   // reported: early (what a page's first calls see, wasm then naive) and

@@ -23,6 +23,7 @@ const cards = (page, placement) => page.locator(`${WIDGET}[placement="${placemen
 // (web/xsell.js cacheFirst): a test that holds the wasm download back
 // forgets that copy first, as a browser visiting for the first time.
 const WASM_CACHE = 'xsell-wasm-v1';
+const BLOB_CACHE = 'xsell-blobs-v1';
 const forgetCore = (page) => page.evaluate((name) => caches.delete(name), WASM_CACHE);
 
 // open shows path and waits for the shop's own ready signal, which is what
@@ -42,11 +43,28 @@ async function open(page, path) {
 // widgetSettled waits until the element has left its loading state and
 // the page's core has answered (not only the edge's early cards).
 async function widgetSettled(page, selector) {
-  await page.waitForFunction((sel) => {
-    const w = document.querySelector(sel);
-    return w && w.getAttribute('state') && w.getAttribute('state') !== 'loading' && !w.result?.early;
-  }, selector);
+  try {
+    await page.waitForFunction((sel) => {
+      const w = document.querySelector(sel);
+      return w && w.getAttribute('state') && w.getAttribute('state') !== 'loading' && !w.result?.early;
+    }, selector);
+  } catch (e) {
+    // Say where the page stood: the widget's state, the loader's, and the
+    // requests still open.
+    const where = await page.evaluate((sel) => {
+      const w = document.querySelector(sel);
+      const d = document.documentElement.dataset;
+      return `widget state ${w?.getAttribute('state')}, early ${!!w?.result?.early}; xsell ${d.xsell}, error ${d.xsellError}`;
+    }, selector).catch((err) => `page not readable: ${err.message}`);
+    e.message += ` (${where}; ${pending(page)})`;
+    throw e;
+  }
   return page.locator(selector).getAttribute('state');
+}
+
+// cacheKeys lists the paths a Cache API cache of the page's origin holds.
+function cacheKeys(page, name) {
+  return page.evaluate(async (n) => (await (await caches.open(n)).keys()).map((r) => new URL(r.url).pathname), name);
 }
 
 before(async () => {
@@ -542,6 +560,11 @@ test('offline: suggestions still show from the cached blob and wasm', T, async (
   await open(page, url);
   await widgetSettled(page, `${WIDGET}[placement="product"]:not([mode])`);
   const online = await cards(page, 'product').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+  // The page stores the wasm in the background once the core compiles from
+  // it, and the blob once it has loaded: offline is for a visit whose
+  // copies are in (CI once went offline before the wasm's was).
+  await waitFor(async () => (await cacheKeys(page, WASM_CACHE)).length > 0 && (await cacheKeys(page, BLOB_CACHE)).length > 0,
+    { what: 'the wasm and the blob in the Cache API' });
   await page.route('**/v1/**', (r) => r.abort('internetdisconnected'));
   await page.route('**/xsell.wasm', (r) => r.abort('internetdisconnected'));
   await open(page, url);

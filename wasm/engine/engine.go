@@ -75,7 +75,8 @@ type Engine struct {
 	fbOff   []uint32
 	fbRow   []uint32
 	fbPrior float64
-	fbItems []uint64 // bit per item: has feedback rows (its score has a term pick cannot bound)
+	fbAny   []uint64 // bit per item: has feedback rows
+	fbRaise []uint64 // bit per item: a feedback row whose acceptance can be > 0 (a term pick's cut cannot bound)
 	// maxMargin is the largest margin of any item, in [0, 1]: what pick's
 	// cut (run.evCut) allows the margin term at most.
 	maxMargin float64
@@ -195,7 +196,7 @@ func New(b *blob.Blob) (*Engine, error) {
 	e.spec = make([]word, n)
 	e.indexInfo()
 	e.indexTriples()
-	e.pool.New = func() any { return newScratch(n, e.fbItems) }
+	e.pool.New = func() any { return newScratch(n) }
 	for p := range e.ratio {
 		e.ratio[p] = 0.5
 		if v, ok := b.Policy.MaxPriceRatio[Placement(p).String()]; ok && v > 0 {
@@ -408,12 +409,23 @@ func (e *Engine) indexFeedback() {
 	if shown > 0 && added > 0 {
 		e.fbPrior = added / shown
 	}
+	// Only an item whose acceptance can come out above 0 needs finishing
+	// before pick (fbRaise): acceptance is log(rate/prior) minus a
+	// dismissal rate, and rate/prior = (added/prior + sh)/(shown + sh) is
+	// below 1 for every shrinkage sh >= 1 when added < prior·shown. Such an
+	// item's score is within pick's cut like any other (evCut). The margin
+	// keeps rate/prior at least ~1e-12 under 1 for sh up to
+	// maxRaiseShrinkage, far above rounding; a policy with more shrinkage
+	// (or NaN) finishes every item with feedback (fbAny), as before.
 	if f.Len() > 0 {
-		e.fbItems = make([]uint64, (e.n+63)/64)
-		for i := 0; i < e.n; i++ {
-			if e.fbOff[i+1] > e.fbOff[i] {
-				e.fbItems[i/64] |= 1 << (i % 64)
-			}
+		e.fbAny = make([]uint64, (e.n+63)/64)
+		e.fbRaise = make([]uint64, (e.n+63)/64)
+	}
+	for r := 0; r < f.Len(); r++ {
+		i := f.Item[r]
+		e.fbAny[i/64] |= 1 << (i % 64)
+		if !(float64(f.Added[r]) < e.fbPrior*float64(f.Shown[r])*(1-1e-6)) {
+			e.fbRaise[i/64] |= 1 << (i % 64)
 		}
 	}
 }

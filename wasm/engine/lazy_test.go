@@ -294,3 +294,87 @@ func TestCandInitSetsEveryField(t *testing.T) {
 	same("initPair", *c, cand{item: 42, anchor: 3, ref: 3, refPrice: 19.5, rule: RulePairs, row: -1,
 		ev: 0.25, best: 0.25, evKind: evPair, evA: 3, evJ: 1234})
 }
+
+// TestFeedbackEagerOnlyWhenItCanRaise: score finishes a candidate with
+// feedback before pick only when one of its rows can give acceptance above
+// 0 (Engine.fbRaise). A row under the line (added < prior·shown, with
+// indexFeedback's margin) never does for any shrinkage up to
+// maxRaiseShrinkage, so pick's cut bounds those items like any other
+// (TestLazyScoringSameAnswers checks the answers on the synthetic blob,
+// whose rows fall on both sides); a policy with more shrinkage, or NaN,
+// finishes every item with feedback.
+func TestFeedbackEagerOnlyWhenItCanRaise(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(21, 22))
+	under := func(added, shown, prior float64) bool { return added < prior*shown*(1-1e-6) }
+	checked := 0
+	for i := 0; i < 400000; i++ {
+		prior := math.Pow(10, -4*rnd.Float64()) // 1e-4 .. 1
+		shown := float64(rnd.IntN(1 << uint(rnd.IntN(24)+1)))
+		added := math.Floor(prior * shown * rnd.Float64())
+		if i%5 == 0 {
+			added = math.Ceil(prior*shown) - 1 // just under the line
+		}
+		sh := math.Pow(10, 6*rnd.Float64()) // 1 .. maxRaiseShrinkage
+		if i%11 == 0 {
+			sh = []float64{1, maxRaiseShrinkage}[rnd.IntN(2)]
+		}
+		if added < 0 || !under(added, shown, prior) {
+			continue
+		}
+		checked++
+		if got := acceptanceOf(added, shown, float64(rnd.IntN(50)), prior, sh); got > 0 {
+			t.Fatalf("added %v shown %v prior %v sh %v: acceptance %v > 0", added, shown, prior, sh, got)
+		}
+	}
+	if checked < 100000 {
+		t.Fatalf("only %d rows under the line checked", checked)
+	}
+	// The synthetic blob's rows: fbRaise marks the items with a row at or
+	// above the line, fbAny every item with rows, and some are on each side.
+	e, err := New(synth.Build(synth.Options{Items: 3000, Neighbours: 30, Seed: 3}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &e.b.Feedback
+	want := map[uint32]bool{}
+	for r := 0; r < f.Len(); r++ {
+		if !under(float64(f.Added[r]), float64(f.Shown[r]), e.fbPrior) {
+			want[f.Item[r]] = true
+		}
+	}
+	bit := func(set []uint64, i int) bool { return set[i/64]&(1<<(i%64)) != 0 }
+	raise, any := 0, 0
+	for i := 0; i < e.n; i++ {
+		if bit(e.fbRaise, i) != want[uint32(i)] {
+			t.Fatalf("item %d: in fbRaise %v, want %v", i, bit(e.fbRaise, i), want[uint32(i)])
+		}
+		if bit(e.fbAny, i) != (e.fbOff[i+1] > e.fbOff[i]) {
+			t.Fatalf("item %d: in fbAny %v, has %d rows", i, bit(e.fbAny, i), e.fbOff[i+1]-e.fbOff[i])
+		}
+		if want[uint32(i)] {
+			raise++
+		}
+		if bit(e.fbAny, i) {
+			any++
+		}
+	}
+	if raise == 0 || raise == any {
+		t.Fatalf("%d of %d items with feedback can be raised: want some on each side", raise, any)
+	}
+	// Which set a call uses follows its shrinkage.
+	for _, tc := range []struct {
+		sh   float64
+		want []uint64
+	}{{5, e.fbRaise}, {maxRaiseShrinkage, e.fbRaise}, {maxRaiseShrinkage * 2, e.fbAny}, {math.NaN(), e.fbAny}} {
+		old := e.base.w.Shrinkage
+		e.base.w.Shrinkage = tc.sh
+		s := newScratch(e.n)
+		ctx := *benchCart(3)
+		ctx.Visitor = 0 // the base policy, no experiment's weights
+		e.start(&ctx, s)
+		e.base.w.Shrinkage = old
+		if &s.fb[0] != &tc.want[0] {
+			t.Errorf("shrinkage %v: the call does not use the set it should", tc.sh)
+		}
+	}
+}

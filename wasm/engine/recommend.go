@@ -115,6 +115,10 @@ func (e *Engine) start(ctx *Context, s *scratch) (run, bool) {
 	if ctx.Anchor >= 0 && int(ctx.Anchor) < e.n && !math.IsNaN(price[ctx.Anchor]) {
 		r.refPrice = max(r.refPrice, price[ctx.Anchor])
 	}
+	s.fb = e.fbRaise
+	if !(r.t.w.Shrinkage <= maxRaiseShrinkage) {
+		s.fb = e.fbAny // see indexFeedback
+	}
 	s.next(len(e.catRef))
 	return r, true
 }
@@ -989,11 +993,20 @@ func (r *run) acceptance(c *cand) float64 {
 	if best < 0 {
 		return 0
 	}
-	sh := max(r.t.w.Shrinkage, 1)
-	prior := e.fbPrior
-	shown := float64(f.Shown[best])
-	rate := (float64(f.Added[best]) + sh*prior) / (shown + sh)
-	return math.Log(rate/prior) - float64(f.Dismissed[best])/(shown+sh)
+	return acceptanceOf(float64(f.Added[best]), float64(f.Shown[best]), float64(f.Dismissed[best]), e.fbPrior, max(r.t.w.Shrinkage, 1))
+}
+
+// maxRaiseShrinkage is the most shrinkage for which Engine.fbRaise holds
+// every item whose acceptance can be above 0 (see indexFeedback).
+const maxRaiseShrinkage = 1e6
+
+// acceptanceOf is acceptance for one feedback row: the log of the add rate,
+// shrunk toward prior by sh pseudo-shows, over prior, minus the dismissal
+// rate. It is at most 0 whenever added <= prior·shown, for every sh >= 1
+// (indexFeedback relies on it).
+func acceptanceOf(added, shown, dismissed, prior, sh float64) float64 {
+	rate := (added + sh*prior) / (shown + sh)
+	return math.Log(rate/prior) - dismissed/(shown+sh)
 }
 
 // pass applies the filters of DESIGN.md rules 3, 4 and 5.

@@ -15,10 +15,11 @@ type scratch struct {
 	catUsed []catCount
 	top     []int32 // pick's list, best first
 	// eager lists the candidates score finishes at once: a curated row,
-	// a base score or feedback is a term pick's cut cannot bound. Kept as
+	// a base score or feedback that can raise it is a term pick's cut
+	// cannot bound. Kept as
 	// they are made, so that score needs no pass over every candidate.
 	eager []int32
-	fb    []uint64 // Engine.fbItems
+	fb    []uint64 // items whose feedback score finishes at once: Engine.fbRaise or fbAny (start)
 }
 
 // mark is an item's per-call state; a field equal to the call's generation
@@ -71,15 +72,15 @@ type cand struct {
 	evRow  uint32
 }
 
-func newScratch(n int, fb []uint64) *scratch {
+func newScratch(n int) *scratch {
 	return &scratch{
 		marks: make([]mark, n),
 		cands: make([]cand, 0, 256),
-		fb:    fb,
 	}
 }
 
-// hasFeedback: item has feedback rows.
+// hasFeedback: item has feedback that can raise its score (s.fb): a term
+// pick's cut cannot bound.
 func (s *scratch) hasFeedback(item uint32) bool {
 	return s.fb != nil && s.fb[item/64]&(1<<(item%64)) != 0
 }

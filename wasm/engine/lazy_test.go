@@ -378,3 +378,56 @@ func TestFeedbackEagerOnlyWhenItCanRaise(t *testing.T) {
 		}
 	}
 }
+
+// TestTriplesSkipSameAnswers: fromTriples looks only at the pairs of
+// anchors whose smaller item has triple rows; the answers must be those of
+// looking at every pair, on carts built around the blobs' triple rows (two
+// antecedent pairs in some, random items around them, in random order).
+func TestTriplesSkipSameAnswers(t *testing.T) {
+	defer func() { triplesEveryPair = false }()
+	triples := 0
+	for _, tc := range sampleAndSynthetic(t, 9) {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.e
+			tr := &e.b.Triples
+			if len(tr.A) == 0 {
+				t.Skip("no triples")
+			}
+			rnd := rand.New(rand.NewPCG(31, 32))
+			var skip, every []Suggestion
+			before := triples
+			for i := 0; i < 3000; i++ {
+				r := rnd.IntN(len(tr.A))
+				items := []uint32{tr.A[r], tr.B[r]}
+				if i%2 == 1 {
+					r2 := rnd.IntN(len(tr.A))
+					items = append(items, tr.A[r2], tr.B[r2])
+				}
+				for k := rnd.IntN(9); k > 0; k-- {
+					items = append(items, uint32(rnd.IntN(e.n)))
+				}
+				rnd.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+				ctx := Context{Placement: Cart, Anchor: -1, Now: now}
+				for _, it := range items {
+					ctx.Cart = append(ctx.Cart, Line{Item: it, Qty: 1})
+				}
+				triplesEveryPair = false
+				skip = e.Recommend(&ctx, skip[:0])
+				triplesEveryPair = true
+				every = e.Recommend(&ctx, every[:0])
+				if !reflect.DeepEqual(skip, every) {
+					t.Fatalf("cart %v:\nskipping  %+v\nall pairs %+v", items, skip, every)
+				}
+				for _, s := range skip {
+					if s.Rule == RuleTriple {
+						triples++
+					}
+				}
+			}
+			t.Logf("%d answers from triples", triples-before)
+		})
+	}
+	if triples == 0 {
+		t.Fatal("no triple rule among the answers: the carts do not exercise fromTriples")
+	}
+}

@@ -14,6 +14,7 @@ type scratch struct {
 	flagCat []uint32 // categories of flagship anchors
 	catUsed []catCount
 	top     []int32 // pick's list, best first
+	triWith []int32 // fromTriples: the anchors with triple rows of their own
 	// eager lists the candidates score finishes at once: a curated row,
 	// a base score or feedback that can raise it is a term pick's cut
 	// cannot bound. Kept as

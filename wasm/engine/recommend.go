@@ -304,10 +304,16 @@ func (r *run) blocked(item uint32) bool {
 // that are valid now and whose segment conditions the shopper meets.
 func (r *run) fromMatrix() {
 	e, s := r.e, r.s
+	// Most anchors have no rows of their own or of their category: test
+	// that here rather than in a call per anchor and category.
 	for _, a := range s.anchors {
-		r.matrixRows(e.mxItemRow[e.mxItemOff[a.item]:e.mxItemOff[a.item+1]], a.item)
+		if lo, hi := e.mxItemOff[a.item], e.mxItemOff[a.item+1]; lo != hi {
+			r.matrixRows(e.mxItemRow[lo:hi], a.item)
+		}
 		if c := e.cat[a.item]; c != 0 {
-			r.matrixRows(e.mxCatRow[e.mxCatOff[c]:e.mxCatOff[c+1]], a.item)
+			if lo, hi := e.mxCatOff[c], e.mxCatOff[c+1]; lo != hi {
+				r.matrixRows(e.mxCatRow[lo:hi], a.item)
+			}
 		}
 	}
 }

@@ -626,7 +626,7 @@ func (r *run) fromTriples() {
 					continue
 				}
 				contrib := w * r.tripleEvidence(float64(t.NABC[k]), nab, float64(it.Orders[c]))
-				if contrib <= 0 {
+				if !(contrib > 0) { // never NaN into ev (pick's skip loop)
 					continue
 				}
 				cd := s.get(c)
@@ -894,8 +894,9 @@ func (r *run) score() {
 // answers both ways on random contexts.
 var finishAll = false
 
-// evCut is the whole-cart evidence (cand.ev) below which a candidate left
-// for pick cannot beat a best scoring best: its score is at most
+// evCut is the whole-cart evidence (cand.ev, as it is until finish) below
+// which a candidate left for pick cannot beat a best scoring best: its
+// score is at most
 // w.Evidence·evidence + r.rest. Generous margins keep rounding (the terms
 // add up in another order in finish) on the safe side: a candidate at the
 // cut is finished, never skipped.
@@ -993,10 +994,14 @@ func (r *run) finish(c *cand) {
 	c.done = true
 	c.ok = r.pass(c, in)
 	if !c.ok {
+		c.ev = math.Inf(1) // done: see pick's skip loop
 		return
 	}
 	w := &r.t.w
 	sc := c.base + w.Evidence*r.evidence(c) + w.Curated*c.curated + w.Margin*float64(in.margin)
+	// ev has served (the evidence term above): from now on it says "done"
+	// to pick's skip loop, which reads ev alone.
+	c.ev = math.Inf(1)
 	if in.fbN > 0 {
 		sc += w.Acceptance * r.acceptance(c)
 	}
@@ -1143,8 +1148,12 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 	cs := s.cands
 	for i := 0; i < len(cs); i++ {
 		// Most candidates cannot beat the list's last (never filtered nor
-		// scored): a loop of its own that touches nothing else.
-		for i < len(cs) && (cs[i].taken || (!cs[i].done && cs[i].ev < cut)) {
+		// scored): a loop of its own that touches nothing else. It reads ev
+		// alone, one test per candidate: a finished candidate's ev is +Inf
+		// (never skipped, finish), a taken one's NaN (always skipped, below),
+		// so this is "taken, or not finished and ev < cut" (a live ev is
+		// never NaN: every contribution is checked > 0).
+		for i < len(cs) && !(cs[i].ev >= cut) {
 			i++
 		}
 		if i == len(cs) {
@@ -1206,7 +1215,7 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 	s.top = top[:0]
 	for _, x := range top {
 		c := &s.cands[x]
-		c.taken = true
+		c.taken, c.ev = true, math.NaN() // NaN: see the skip loop
 		r.useCat(c.item)
 		dst = append(dst, r.suggestion(c))
 	}
@@ -1248,7 +1257,7 @@ func (r *run) pickSlots(dst []Suggestion, start, want int, mode int) []Suggestio
 			break
 		}
 		c := &s.cands[best]
-		c.taken = true
+		c.taken, c.ev = true, math.NaN() // as pick does
 		r.useCat(c.item)
 		dst = append(dst, r.suggestion(c))
 	}

@@ -60,7 +60,7 @@ type cand struct {
 	reason   uint32
 	row      int32   // curated matrix row, -1 none
 	curated  float64 // 1 + priority of the curated row, 0 none
-	ev       float64 // evidence summed over the whole cart (Σ cos^q, see pairEvidence)
+	ev       float64 // evidence summed over the whole cart (Σ cos^q, see pairEvidence); +Inf once finished, NaN once taken (pick's skip loop)
 	best     float64 // the strongest single contribution (picks anchor, rule)
 	base     float64 // score of fallback and post-purchase rules
 	score    float64

@@ -1201,10 +1201,17 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 				drop = -1
 			}
 		}
-		if drop >= 0 {
-			top = slices.Delete(top, drop, drop+1)
+		// c goes in at at; the entry at drop (never above at) goes out, or
+		// the list grows by one. Loops over at most MaxK entries rather than
+		// slices.Delete and Insert: calls, and a memmove each, in wasm.
+		if drop < 0 {
+			top = append(top, 0)
+			drop = len(top) - 1
 		}
-		top = slices.Insert(top, at, int32(i))
+		for j := drop; j > at; j-- {
+			top[j] = top[j-1]
+		}
+		top[at] = int32(i)
 		if len(top) > need {
 			top = top[:need]
 		}

@@ -343,7 +343,7 @@ func TestFeedbackEagerOnlyWhenItCanRaise(t *testing.T) {
 		}
 	}
 	bit := func(set []uint64, i int) bool { return set[i/64]&(1<<(i%64)) != 0 }
-	raise, any := 0, 0
+	raise, withRows := 0, 0
 	for i := 0; i < e.n; i++ {
 		if bit(e.fbRaise, i) != want[uint32(i)] {
 			t.Fatalf("item %d: in fbRaise %v, want %v", i, bit(e.fbRaise, i), want[uint32(i)])
@@ -355,11 +355,11 @@ func TestFeedbackEagerOnlyWhenItCanRaise(t *testing.T) {
 			raise++
 		}
 		if bit(e.fbAny, i) {
-			any++
+			withRows++
 		}
 	}
-	if raise == 0 || raise == any {
-		t.Fatalf("%d of %d items with feedback can be raised: want some on each side", raise, any)
+	if raise == 0 || raise == withRows {
+		t.Fatalf("%d of %d items with feedback can be raised: want some on each side", raise, withRows)
 	}
 	// Which set a call uses follows its shrinkage.
 	for _, tc := range []struct {

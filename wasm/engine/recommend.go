@@ -896,10 +896,9 @@ var finishAll = false
 
 // evCut is the whole-cart evidence (cand.ev, as it is until finish) below
 // which a candidate left for pick cannot beat a best scoring best: its
-// score is at most
-// w.Evidence·evidence + r.rest. Generous margins keep rounding (the terms
-// add up in another order in finish) on the safe side: a candidate at the
-// cut is finished, never skipped.
+// score is at most w.Evidence·evidence + r.rest. Generous margins keep
+// rounding (the terms add up in another order in finish) on the safe side:
+// a candidate at the cut is finished, never skipped.
 func (r *run) evCut(best float64) float64 {
 	we := r.t.w.Evidence
 	if we <= 0 || r.evMax <= r.evBase {
@@ -1044,8 +1043,9 @@ const maxRaiseShrinkage = 1e6
 
 // acceptanceOf is acceptance for one feedback row: the log of the add rate,
 // shrunk toward prior by sh pseudo-shows, over prior, minus the dismissal
-// rate. It is at most 0 whenever added <= prior·shown, for every sh >= 1
-// (indexFeedback relies on it).
+// rate. When added < prior·shown it is below 0 for every sh >= 1 (in exact
+// arithmetic: at added = prior·shown rounding can give +2e-16, hence the
+// margin indexFeedback keeps).
 func acceptanceOf(added, shown, dismissed, prior, sh float64) float64 {
 	rate := (added + sh*prior) / (shown + sh)
 	return math.Log(rate/prior) - dismissed/(shown+sh)
@@ -1149,10 +1149,10 @@ func (r *run) pick(dst []Suggestion, start, want int, mode int) []Suggestion {
 	for i := 0; i < len(cs); i++ {
 		// Most candidates cannot beat the list's last (never filtered nor
 		// scored): a loop of its own that touches nothing else. It reads ev
-		// alone, one test per candidate: a finished candidate's ev is +Inf
-		// (never skipped, finish), a taken one's NaN (always skipped, below),
-		// so this is "taken, or not finished and ev < cut" (a live ev is
-		// never NaN: every contribution is checked > 0).
+		// alone, one test per candidate: finish sets a finished candidate's
+		// ev to +Inf (never skipped) and taking one sets it to NaN (always
+		// skipped, below), so this is "taken, or not finished and ev < cut"
+		// (a live ev is never NaN: every contribution is checked > 0).
 		for i < len(cs) && !(cs[i].ev >= cut) {
 			i++
 		}

@@ -17,8 +17,8 @@ type scratch struct {
 	triWith []int32 // fromTriples: the anchors with triple rows of their own
 	// eager lists the candidates score finishes at once: a curated row,
 	// a base score or feedback that can raise it is a term pick's cut
-	// cannot bound. Kept as
-	// they are made, so that score needs no pass over every candidate.
+	// cannot bound. Kept as they are made, so that score needs no pass
+	// over every candidate.
 	eager []int32
 	fb    []uint64 // items whose feedback score finishes at once: Engine.fbRaise or fbAny (start)
 }

@@ -585,9 +585,13 @@ func (r *run) fromTriples() {
 	if len(with) == 0 && !triplesEveryPair {
 		return
 	}
+	next := 0 // with[next:] are the anchors with rows from i on
 	for i := 0; i < len(s.anchors); i++ {
-		hasI := triplesEveryPair || e.triOff[s.anchors[i].item+1] > e.triOff[s.anchors[i].item]
-		w := 0 // next of with to look at, when i has no rows
+		for next < len(with) && int(with[next]) < i {
+			next++
+		}
+		hasI := triplesEveryPair || (next < len(with) && int(with[next]) == i)
+		w := next // next of with to look at, when i has no rows
 		for j := i + 1; j < len(s.anchors); j++ {
 			if !hasI {
 				// Only a j with rows, and a smaller item than i's, can pair.

@@ -26,14 +26,15 @@ const WASM_CACHE = 'xsell-wasm-v1';
 const BLOB_CACHE = 'xsell-blobs-v1';
 const forgetCore = (page) => page.evaluate((name) => caches.delete(name), WASM_CACHE);
 
-// open shows path and waits for the shop's own ready signal, which is what
-// the tests need, not for the load event: twice in CI (d823fb6, 12af071)
-// that did not come within 30 s, never reproduced here. A wait that times
-// out says which requests were still open.
-async function open(page, path) {
+// open shows path and waits for the page's own ready signal (the shop's,
+// unless ready says another), which is what the tests need, not for the
+// load event: twice in CI (d823fb6, 12af071) that did not come within
+// 30 s, never reproduced here. A wait that times out says which requests
+// were still open.
+async function open(page, path, ready = () => document.documentElement.dataset.shop === 'ready') {
   try {
     await page.goto(`${backend.url}/${path}`, { waitUntil: 'domcontentloaded' });
-    await page.waitForFunction(() => document.documentElement.dataset.shop === 'ready');
+    await page.waitForFunction(ready);
   } catch (e) {
     e.message += ` (${pending(page)})`;
     throw e;
@@ -755,6 +756,8 @@ test('hostile catalog strings render as text; a new blob swaps in without a relo
   await context.close();
 });
 
+const dashboardSettled = () => ['ready', 'error'].includes(document.documentElement.dataset.dashboard);
+
 test('dashboard draws the stats of the events the earlier tests sent', T, async (t) => {
   if (backend.kind !== 'worker') return t.skip('GET /v1/stats needs the edge worker');
   // Until the earlier pages' last events (flushes, page-hide beacons) are
@@ -774,14 +777,7 @@ test('dashboard draws the stats of the events the earlier tests sent', T, async 
   // after its load.
   let stats = settledStats;
   for (let attempt = 1; ; attempt++) {
-    // Not the load event (see open()): the dashboard's own ready signal.
-    try {
-      await page.goto(`${backend.url}/dashboard.html?token=${encodeURIComponent(backend.token)}`, { waitUntil: 'domcontentloaded' });
-      await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.dashboard));
-    } catch (e) {
-      e.message += ` (load ${attempt}; ${pending(page)})`;
-      throw e;
-    }
+    await open(page, `dashboard.html?token=${encodeURIComponent(backend.token)}`, dashboardSettled);
     const after = await backend.stats();
     if (JSON.stringify(after.totals) === JSON.stringify(stats.totals) && JSON.stringify(after.rows) === JSON.stringify(stats.rows)) break;
     assert.ok(attempt < 5, `/v1/stats still moving after ${attempt} loads of the dashboard`);
@@ -803,8 +799,7 @@ test('dashboard draws the stats of the events the earlier tests sent', T, async 
   assert.deepEqual((await lines.jsonValue()).sort(), [...placements].sort());
   await shot(page, '10-dashboard');
   // A wrong token is refused with the edge's message, not a blank page.
-  await page.goto(`${backend.url}/dashboard.html?token=wrong`, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => document.documentElement.dataset.dashboard === 'error');
+  await open(page, 'dashboard.html?token=wrong', () => document.documentElement.dataset.dashboard === 'error');
   assert.match(await page.locator('[data-status]').textContent(), /HTTP 401|HTTP 403/);
   assert.deepEqual(errors.filter((e) => !/\/v1\/stats/.test(e)), []);
   await context.close();

@@ -5,7 +5,7 @@
 // without -s -w for function names (wasm/scripts/bench.sh does not).
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from './serve.mjs';
+import { serve, pageFiles } from './serve.mjs';
 import { launch } from './browser.mjs';
 
 const [site, data, topArg] = process.argv.slice(2);
@@ -13,7 +13,7 @@ if (!site || !data) throw new Error('usage: node profile.mjs SITE DATA [TOP]');
 const top = Number(topArg) || 30;
 const here = dirname(fileURLToPath(import.meta.url));
 const srv = await serve({ '/site/': site, '/data/': data, '/bench/': here, '/web/': join(here, '../../web') });
-srv.warm([join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
+srv.warm([...pageFiles(here, site), join(site, 'xsell.wasm'), join(data, 'bench.blob')]);
 const browser = await launch('xsell-prof-');
 try {
   const page = await browser.newPage();

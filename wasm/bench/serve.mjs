@@ -1,6 +1,7 @@
 // A tiny static server for the browser benchmark, bound to 127.0.0.1 on a
 // free port. It serves bodies compressed as the edge will (br, else gzip,
-// negotiated by Accept-Encoding; precompressed once at start), with
+// negotiated by Accept-Encoding; precompressed once, before the first
+// request for the page's own files and the bodies passed to warm()), with
 // cross-origin isolation headers so that performance.now() has its finest
 // resolution, and Cache-Control so that a reload measures a warm cache.
 import { createServer } from 'node:http';
@@ -12,6 +13,14 @@ const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.wasm': 'application/wasm', '.json': 'application/json', '.blob': 'application/octet-stream',
 };
+
+/** pageFiles(here, site) lists what the bench page loads before its bodies:
+ * warm them, or a cold run waits for brotli at quality 11 on the server
+ * (~50 ms for xsell.js) at each step of the page's module graph. */
+export const pageFiles = (here, site) => [
+  join(here, 'page.html'), join(here, 'page.mjs'), join(here, '../../web/xsell.js'),
+  join(site, 'xsell-core.js'), join(site, 'wasm_exec.js'),
+];
 
 /** serve(roots) → {url, close}; roots maps a URL prefix ("/site/") to a directory. */
 export async function serve(roots) {

@@ -24,11 +24,25 @@ if [ -f "$SITE/xsell.wasm" ] && [ -f "$SITE/xsell-core.js" ] && [ -f "$SITE/wasm
   cp "$SITE/xsell.wasm" "$SITE/xsell-core.js" "$SITE/wasm_exec.js" "$SITE/core/$build/"
   sed -i "s/^const CORE_BUILD = '';\$/const CORE_BUILD = '$build';/" "$SITE/xsell.js"
   grep -q "^const CORE_BUILD = '$build';\$" "$SITE/xsell.js" || { echo "web: could not stamp the core build into xsell.js" >&2; exit 1; }
-  # Workers static assets (and wrangler dev) read _headers.
-  printf '/core/*\n  Cache-Control: public, max-age=31536000, immutable\n' > "$SITE/_headers"
+  # Workers static assets (and wrangler dev) read _headers (below).
+  core_headers=$'/core/*\n  Cache-Control: public, max-age=31536000, immutable\n'
 else
   echo "web: the wasm core is missing from $SITE (wasm/scripts/build.sh); xsell.js loads it unversioned" >&2
 fi
+
+# The loader, the widget and the demo shop's own files are fresh for 5
+# minutes and then served stale while they revalidate (a day): the next
+# page of a visit starts its scripts from the HTTP cache instead of a
+# round trip per module before its first cards. A page with a loader from
+# before a deploy starts the core build it names, which that browser
+# already holds (the wasm in the Cache API, the rest immutable). HTML
+# pages keep the default: revalidated on each view.
+{
+  printf '%s' "${core_headers:-}"
+  for p in /xsell.js /xsell-widget.js '/shop/*' '/img/*' '/vendor/*'; do
+    printf '%s\n  Cache-Control: public, max-age=300, stale-while-revalidate=86400\n' "$p"
+  done
+} > "$SITE/_headers"
 
 # Chart.js for the dashboard only (see web/package.json for why this one).
 if [ ! -f "$WEB/node_modules/chart.js/dist/chart.umd.min.js" ]; then

@@ -447,6 +447,32 @@ test('remembered answers: a page whose context the core answered before draws th
   await off.context.close();
 });
 
+test('the next page of a visit takes the loader, the widget and the shop\'s script from the HTTP cache', T, async () => {
+  const { page, context, errors } = await newPage(chrome.browser);
+  const sel = `${WIDGET}[placement="product"]:not([mode])`;
+  const scripts = ['/xsell.js', '/xsell-widget.js', '/shop/shop.js'];
+  const entries = () => page.evaluate((names) => Object.fromEntries(performance.getEntriesByType('resource')
+    .filter((e) => names.includes(new URL(e.name).pathname)).map((e) => [new URL(e.name).pathname, e.transferSize])), scripts);
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}`);
+  await widgetSettled(page, sel);
+  const first = await entries();
+  assert.deepEqual(Object.keys(first).sort(), [...scripts].sort(), JSON.stringify(first));
+  assert.ok(scripts.every((s) => first[s] > 0), `first visit: ${JSON.stringify(first)}`);
+  for (const s of scripts) {
+    const cc = await page.evaluate(async (u) => (await fetch(u, { cache: 'no-store' })).headers.get('cache-control'), s);
+    assert.equal(cc, 'public, max-age=300, stale-while-revalidate=86400', s);
+  }
+  // The next page (a new URL for the same product): transferSize 0 is a
+  // read from the HTTP cache with no request at all (a revalidation would
+  // count its headers).
+  await open(page, `product.html?id=${encodeURIComponent(withSuggestions.id)}&again=1`);
+  await widgetSettled(page, sel);
+  const again = await entries();
+  assert.deepEqual(again, Object.fromEntries(scripts.map((s) => [s, 0])), JSON.stringify(again));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('events reach D1 exactly once across a network failure and a reload', T, async () => {
   const { page, context, errors } = await newPage(chrome.browser);
   let failing = true;

@@ -16,7 +16,7 @@ const TYPES = {
 
 /** pageFiles(here, site) lists what the bench page loads before its bodies:
  * warm them, or a cold run waits for brotli at quality 11 on the server
- * (~50 ms for xsell.js) at each step of the page's module graph. */
+ * (~150 ms for xsell.js in Node) at each step of the page's module graph. */
 export const pageFiles = (here, site) => [
   join(here, 'page.html'), join(here, 'page.mjs'), join(here, '../../web/xsell.js'),
   join(site, 'xsell-core.js'), join(site, 'wasm_exec.js'),

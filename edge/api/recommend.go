@@ -65,12 +65,21 @@ type RecommendAnswer struct {
 	Dropped     int          `json:"dropped"` // ids in the query the catalog does not know
 	Variant     string       `json:"variant"` // the visitor's A/B variants, as events name them ("" without)
 	Suggestions []Suggestion `json:"suggestions"`
+	// MissingShards: pair shards of the context's items this answer went
+	// without (their items had no mined evidence): the shell's reads for the
+	// request were spent. The isolate keeps what it loaded, so asking again
+	// loads more. 0 (left out) for a whole answer.
+	MissingShards int `json:"missing_shards,omitempty"`
 }
 
-// recommendInput is what the shell passes: the published hash and the query.
+// recommendInput is what the shell passes: the published hash and the
+// query; Partial when it can read no more shards for this request (the
+// Workers subrequest limit): answer from the shards loaded, saying how many
+// were missing, instead of 409 need_shards.
 type recommendInput struct {
-	Hash  string `json:"hash"`
-	Query string `json:"query"`
+	Hash    string `json:"hash"`
+	Query   string `json:"query"`
+	Partial bool   `json:"partial,omitempty"`
 }
 
 func (c *Core) loadBlob(src []byte) ([][]byte, error) {
@@ -234,7 +243,7 @@ func (c *Core) recommend(in []byte, now int64) ([][]byte, error) {
 	if c.recs == nil || c.recs.hash != ri.Hash {
 		return nil, errorf(409, "need_blob", ErrNoBlob, "blob %s is not loaded", ri.Hash)
 	}
-	ans, err := c.recs.answer(req)
+	ans, err := c.recs.answer(req, ri.Partial)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +257,7 @@ func (c *Core) recommend(in []byte, now int64) ([][]byte, error) {
 	return [][]byte{[]byte("application/json; charset=utf-8"), out}, nil
 }
 
-func (r *recommender) answer(req *engine.Request) (*RecommendAnswer, error) {
+func (r *recommender) answer(req *engine.Request, partial bool) (*RecommendAnswer, error) {
 	e := r.eng
 	dropped, err := e.Resolve(req, &r.ctx)
 	if err != nil {
@@ -258,8 +267,9 @@ func (r *recommender) answer(req *engine.Request) (*RecommendAnswer, error) {
 		return nil, errorf(400, "bad_query", ErrInvalid, "%v", err)
 	}
 	// A sharded blob answers like the whole one only with the shards of the
-	// context's items added: name the missing ones for the shell to fetch.
-	if r.need = e.MissingShards(&r.ctx, r.need[:0]); len(r.need) > 0 {
+	// context's items added: name the missing ones for the shell to fetch
+	// (unless it can fetch no more: partial).
+	if r.need = e.MissingShards(&r.ctx, r.need[:0]); len(r.need) > 0 && !partial {
 		b := e.Blob()
 		hashes := make([]string, len(r.need))
 		for i, k := range r.need {
@@ -272,7 +282,7 @@ func (r *recommender) answer(req *engine.Request) (*RecommendAnswer, error) {
 	r.list = e.Recommend(&r.ctx, r.list[:0])
 	b := e.Blob()
 	it := &b.Items
-	ans := &RecommendAnswer{Blob: r.hash, Placement: req.Placement, Dropped: dropped, Variant: e.VariantLabel(r.ctx.Visitor), Suggestions: make([]Suggestion, 0, len(r.list))}
+	ans := &RecommendAnswer{Blob: r.hash, Placement: req.Placement, Dropped: dropped, Variant: e.VariantLabel(r.ctx.Visitor), Suggestions: make([]Suggestion, 0, len(r.list)), MissingShards: len(r.need)}
 	for i := range r.list {
 		s := &r.list[i]
 		out := Suggestion{

@@ -167,3 +167,82 @@ func TestHandleRecommendSharded(t *testing.T) {
 		t.Errorf("garbage shard: %d %s", st, parts[0])
 	}
 }
+
+// TestHandleRecommendPartial: a shell whose shard reads for a request are
+// spent asks with partial: the answer comes from the shards loaded and says
+// how many the context's items lacked; each shard added lowers that count,
+// and with all of them the answer is the whole blob's, without the field.
+func TestHandleRecommendPartial(t *testing.T) {
+	whole, head, shards := sharded(t, 3, 60)
+	byHash := map[string][]byte{}
+	for _, s := range shards {
+		h, _ := blob.ParseHeader(s)
+		byHash[h.HashHex()] = s
+	}
+	wc, sc := NewCore(), NewCore()
+	load := func(c *Core, src []byte) string {
+		st, parts := c.Handle(OpLoadBlob, src, now)
+		if st != 200 {
+			t.Fatalf("load: %d %s", st, parts[0])
+		}
+		return string(parts[0])
+	}
+	wh, hh := load(wc, whole), load(sc, head)
+	ask := func(c *Core, hash, q string, partial bool) (int, [][]byte) {
+		in, _ := json.Marshal(recommendInput{Hash: hash, Query: q, Partial: partial})
+		return c.Handle(OpRecommend, in, now)
+	}
+	// A cart of one item with pair rows from each shard.
+	hb, err := blob.Decode(head, blob.DecodeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cart []string
+	seen := map[int]bool{}
+	for i := range hb.Items.Len() {
+		if k := hb.Shards.Of(uint32(i)); k >= 0 && !seen[k] && hb.Pairs.Off[i] < hb.Pairs.Off[i+1] {
+			seen[k] = true
+			cart = append(cart, hb.Items.ID[i])
+		}
+	}
+	q := "?placement=cart&cart=" + strings.Join(cart, ",")
+	st, parts := ask(sc, hh, q, false)
+	var e struct {
+		Error struct {
+			Code   string
+			Shards []string
+		}
+	}
+	if json.Unmarshal(parts[0], &e); st != 409 || e.Error.Code != "need_shards" || len(e.Error.Shards) < 2 {
+		t.Fatalf("without partial: %d %s (want 409 need_shards naming 2 or more)", st, parts[len(parts)-1])
+	}
+	need := e.Error.Shards
+	for i := 0; i <= len(need); i++ {
+		st, parts := ask(sc, hh, q, true)
+		if st != 200 {
+			t.Fatalf("partial, %d of %d shards added: %d %s", i, len(need), st, parts[0])
+		}
+		var a RecommendAnswer
+		if err := json.Unmarshal(parts[1], &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.MissingShards != len(need)-i {
+			t.Fatalf("partial, %d of %d shards added: missing_shards %d, want %d", i, len(need), a.MissingShards, len(need)-i)
+		}
+		if i == len(need) {
+			if strings.Contains(string(parts[1]), "missing_shards") {
+				t.Errorf("a whole answer names missing_shards: %s", parts[1])
+			}
+			_, want := ask(wc, wh, q, false)
+			var w RecommendAnswer
+			json.Unmarshal(want[1], &w)
+			if !reflect.DeepEqual(w.Suggestions, a.Suggestions) {
+				t.Errorf("with every shard added\nwhole   %s\nsharded %s", want[1], parts[1])
+			}
+			break
+		}
+		if st, parts := sc.Handle(OpAddShard, byHash[need[i]], now); st != 200 {
+			t.Fatalf("add shard: %d %s", st, parts[0])
+		}
+	}
+}

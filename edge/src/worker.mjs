@@ -543,27 +543,46 @@ async function getExport(request, env, ctx, url) {
 // items (need_shards: fetch and add those; the isolate keeps them, so it
 // holds at most the whole blob). A shard of a head replaced meanwhile
 // (stale_shard) starts over.
+//
+// Each shard is an R2 read, and a request may make at most 50 subrequests
+// (R2 and D1 calls count) on the Free and Bundled plans: a cart of 100
+// lines and 100 owned items can need more shards than that. A request reads
+// at most RECOMMEND_SHARD_READS (32, leaving room for the D1 row and the
+// head) in the order the core names them (the anchor's, the cart's, the
+// owned items'); past that the core answers from what is loaded with
+// missing_shards set, and the answer is not cached (the next request, with
+// more shards kept, may answer more).
+const SHARD_READS = 32;
 async function getRecommend(request, env, ctx, url) {
   const row = await currentBlob(env);
   if (!row) throw new HttpError(404, 'no_blob', 'nothing is published yet (PUT /v1/blob)');
-  const input = JSON.stringify({ hash: row.hash, query: url.search });
-  let res = call(OP.RECOMMEND, input);
+  const input = (partial) => JSON.stringify({ hash: row.hash, query: url.search, ...(partial ? { partial } : {}) });
+  let reads = intVar(env, 'RECOMMEND_SHARD_READS', SHARD_READS);
+  let partial = false;
+  let res = call(OP.RECOMMEND, input(false));
   for (let round = 0; res.status === 409 && round < 4; round++) {
     const need = JSON.parse(text(res.parts[0])).error;
     if (need.code === 'need_blob') {
       goParts(call(OP.LOAD_BLOB, await stored(env, row.hash, 'blob')));
     } else if (need.code === 'need_shards') {
-      const shards = await Promise.all(need.shards.map((h) => stored(env, h, 'shard')));
+      if (reads === 0) {
+        partial = true;
+        res = call(OP.RECOMMEND, input(true));
+        break;
+      }
+      const take = need.shards.slice(0, reads);
+      reads -= take.length;
+      const shards = await Promise.all(take.map((h) => stored(env, h, 'shard')));
       for (const s of shards) {
         const added = call(OP.ADD_SHARD, s);
         if (added.status === 409) break; // stale: ask again
         goParts(added);
       }
     } else break;
-    res = call(OP.RECOMMEND, input);
+    res = call(OP.RECOMMEND, input(false));
   }
   const [contentType, body] = goParts(res);
   return new Response(body, {
-    headers: { 'content-type': text(contentType), 'cache-control': 'private, max-age=60', ...READ_CORS },
+    headers: { 'content-type': text(contentType), 'cache-control': partial ? 'no-store' : 'private, max-age=60', ...READ_CORS },
   });
 }

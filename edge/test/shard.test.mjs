@@ -161,3 +161,41 @@ test('sharded sample: shards before the head, refused head, served shards, same 
   for (const s of m.shards) assert.equal((await rawGet(`${w.url}/v1/blob/${s.hash}`)).status, 404, `shard ${s.hash} outlived its head`);
   assert.deepEqual(await d1(w, 'SELECT count(*) AS n FROM shards'), [{ n: 0 }]);
 });
+
+test('a query needing more shards than a request may read: answers from the loaded ones with missing_shards, uncached, then the whole answer', async () => {
+  // RECOMMEND_SHARD_READS=2 stands in for the Workers subrequest limit
+  // (50 per request on the Free and Bundled plans; the default reads 32).
+  const w2 = await startWorker({ vars: { RECOMMEND_SHARD_READS: '2' } });
+  try {
+    const ids = sharded.manifest.shards.flatMap((s) => [s.from, s.to]);
+    const q = `placement=cart&cart=${ids.map(encodeURIComponent).join(',')}`;
+    const ask = async () => {
+      const r = await fetch(`${w2.url}/v1/recommend?${q}`);
+      const body = await r.json();
+      assert.equal(r.status, 200, JSON.stringify(body));
+      return { body, cacheControl: r.headers.get('cache-control') };
+    };
+    await publishBuild(w2, whole.file);
+    const want = (await ask()).body;
+    assert.equal(want.missing_shards, undefined);
+    await publishBuild(w2, sharded.file);
+    const missing = [];
+    for (let i = 0; i < 20; i++) {
+      const { body, cacheControl } = await ask();
+      assert.equal(body.blob, sharded.manifest.hash);
+      if (body.missing_shards === undefined) {
+        assert.equal(cacheControl, 'private, max-age=60');
+        assert.deepEqual(body.suggestions, want.suggestions, 'with every shard read, the whole blob\'s answer');
+        break;
+      }
+      assert.equal(cacheControl, 'no-store', 'a partial answer was cacheable');
+      missing.push(body.missing_shards);
+    }
+    // Each request reads 2 more: the counts fall by 2 until the last ones.
+    assert.ok(missing.length >= 1, `no partial answer: the query needed at most 2 shards (${ids.length} ids)`);
+    for (let i = 1; i < missing.length; i++) assert.equal(missing[i], missing[i - 1] - 2, `missing_shards ${missing}`);
+    assert.ok(missing.at(-1) <= 2, `missing_shards ${missing}`);
+  } finally {
+    await w2.stop();
+  }
+});

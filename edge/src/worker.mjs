@@ -264,16 +264,25 @@ function requireShards(shards, stored, what) {
 // The shard hashes a kept blob's manifest lists (for a whole blob, its own hash).
 const LISTED_SHARDS = "SELECT json_extract(s.value, '$.hash') AS h FROM blobs, json_each(blobs.manifest, '$.shards') AS s WHERE h IS NOT NULL";
 
+// deleted reports whether a D1 DELETE removed its row. Only then may the
+// bytes go: the DELETE re-checks its condition when it runs, and a request
+// between the SELECT that chose the row and the DELETE may have made it
+// needed again (a rollback to that version, a head listing that shard).
+// Without a count (not seen from D1), as before: delete.
+const deleted = (res) => res?.meta?.changes !== 0;
+
 // prune keeps the newest `keep` versions (and always the current one), and
 // the shards they list; a pruned head's other shards go with it.
 async function prune(env, keep) {
   const { results } = await env.DB.prepare(
     `SELECT hash, manifest FROM blobs WHERE hash != (SELECT hash FROM current WHERE id = 1) ORDER BY seq DESC LIMIT -1 OFFSET ?1`,
   ).bind(Math.max(0, keep - 1)).all();
+  const pruned = [];
   const shards = [];
   for (const { hash, manifest } of results) {
-    await env.DB.prepare('DELETE FROM blobs WHERE hash = ?1 AND hash != (SELECT hash FROM current WHERE id = 1)').bind(hash).run();
+    if (!deleted(await env.DB.prepare('DELETE FROM blobs WHERE hash = ?1 AND hash != (SELECT hash FROM current WHERE id = 1)').bind(hash).run())) continue;
     await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
+    pruned.push(hash);
     for (const s of JSON.parse(manifest).shards || []) if (s.hash !== hash) shards.push(s.hash);
   }
   if (shards.length) {
@@ -281,14 +290,14 @@ async function prune(env, keep) {
       AND hash NOT IN (${LISTED_SHARDS})`).bind(JSON.stringify(shards)).all();
     await dropShards(env, unlisted.map((r) => r.hash));
   }
-  return results.map((r) => r.hash);
+  return pruned;
 }
 
 // dropShards deletes shards: the D1 row first (a head can no longer be
 // published against it), then the bytes.
 async function dropShards(env, hashes) {
   for (const hash of hashes) {
-    await env.DB.prepare(`DELETE FROM shards WHERE hash = ?1 AND hash NOT IN (${LISTED_SHARDS})`).bind(hash).run();
+    if (!deleted(await env.DB.prepare(`DELETE FROM shards WHERE hash = ?1 AND hash NOT IN (${LISTED_SHARDS})`).bind(hash).run())) continue;
     await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
   }
 }
@@ -319,12 +328,16 @@ async function rollback(request, env) {
   // A kept head keeps its shards (prune); checked anyway, as publish does.
   const listed = (JSON.parse(row.manifest).shards || []).filter((s) => s.hash !== row.hash);
   if (listed.length) requireShards(listed, await storedShards(env, listed.map((s) => s.hash)), `blob ${row.hash}`);
+  // Both statements hold only while the version is still kept: a publish's
+  // prune may have deleted it since the SELECT above (its bytes then go too).
   const now = new Date().toISOString();
-  await env.DB.batch([
-    env.DB.prepare('UPDATE current SET hash = ?1, changed_at = ?2 WHERE id = 1').bind(row.hash, now),
-    env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'rollback', row.hash, cur.hash),
+  const kept = 'EXISTS (SELECT 1 FROM blobs WHERE hash = ?1)';
+  const [moved] = await env.DB.batch([
+    env.DB.prepare(`UPDATE current SET hash = ?1, changed_at = ?2 WHERE id = 1 AND ${kept}`).bind(row.hash, now),
+    env.DB.prepare(`INSERT INTO publish_log (at, action, hash, prev) SELECT ?2, ?3, ?1, ?4 WHERE ${kept}`).bind(row.hash, now, 'rollback', cur.hash),
   ]);
   forgetCurrent();
+  if (moved?.meta?.changes === 0) throw new HttpError(404, 'unknown_blob', `blob ${row.hash} was pruned by a publish meanwhile; nothing changed`);
   return json({ rolled_back: true, previous: cur.hash, manifest: JSON.parse(row.manifest) });
 }
 

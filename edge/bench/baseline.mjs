@@ -2,7 +2,7 @@
 // as the Go worker (same D1 schema, R2 layout, queue and consumer SQL), with
 // JavaScript validation instead of the Go core. It exists only to be
 // measured against; it is not deployed.
-import { AGG_ORDER, AGG_PAIR, AGG_RULE, INSERT_EVENTS } from '../src/sql.mjs';
+import { AGG_ORDER, AGG_PAIR, AGG_RULE, COUNT_EVENTS, INSERT_EVENTS } from '../src/sql.mjs';
 
 const HASH = /^[0-9a-f]{64}$/;
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -121,8 +121,14 @@ export default {
       await env.BLOBS.put(key, archive);
       const chunks = [];
       for (let i = 0; i < events.length; i += 200) chunks.push(JSON.stringify(events.slice(i, i + 200)));
-      await env.DB.batch(chunks.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)));
-      await env.DB.batch(chunks.flatMap((c) => [AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(c))));
+      // The worker's statements in the worker's one batch; the cutoff is
+      // the worker's default retention (120 days).
+      const cutoff = new Date(Date.now() - 120 * 864e5).toISOString().slice(0, 10);
+      await env.DB.batch([
+        ...chunks.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)),
+        ...[AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(cutoff)),
+        env.DB.prepare(COUNT_EVENTS),
+      ]);
     }
     batch.ackAll();
   },

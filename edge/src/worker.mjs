@@ -10,7 +10,7 @@ import {
   HttpError, allowedOrigin, corsHeaders, errorResponse, etagMatches, intVar, json, readBody,
   requireContentType, requireToken,
 } from './http.mjs';
-import { AGG_ORDER, AGG_PAIR, AGG_RULE, INSERT_EVENTS } from './sql.mjs';
+import { AGG_ORDER, AGG_PAIR, AGG_RULE, COUNT_EVENTS, INSERT_EVENTS } from './sql.mjs';
 
 const HASH = /^[0-9a-f]{64}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -396,9 +396,13 @@ async function ingest(env, bodies) {
   await env.BLOBS.put(text(key), archive, { httpMetadata: { contentType: 'application/x-ndjson' } });
   const texts = chunks.map(text);
   const cutoff = retentionCutoff(env, Date.now());
-  await env.DB.batch(texts.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)));
+  // One batch, one transaction: the new events, their sums added to the
+  // aggregates, the events marked counted (sql.mjs). A failure undoes it
+  // all and the queue redelivers the batch.
   await env.DB.batch([
-    ...texts.flatMap((c) => [AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(c, cutoff))),
+    ...texts.map((c) => env.DB.prepare(INSERT_EVENTS).bind(c)),
+    ...[AGG_PAIR, AGG_RULE, AGG_ORDER].map((q) => env.DB.prepare(q).bind(cutoff)),
+    env.DB.prepare(COUNT_EVENTS),
     env.DB.prepare('INSERT OR REPLACE INTO archives (key, events, at) VALUES (?1, ?2, ?3)')
       .bind(text(key), texts.reduce((n, c) => n + JSON.parse(c).length, 0), new Date().toISOString()),
   ]);

@@ -394,5 +394,21 @@ describe('events', () => {
     const [arch] = await q('SELECT count(*) AS n, sum(events) AS events FROM archives');
     assert.ok(arch.n >= 1, 'no archive written');
     assert.ok(arch.events >= batch.length, 'archives hold every event (at least once)');
+    // The aggregates grew by increments, batch by batch (sql.mjs): every
+    // event is counted, and each table is what recomputing it from all the
+    // events gives.
+    assert.deepEqual(await q('SELECT count(*) AS n FROM events WHERE counted = 0'), [{ n: 0 }]);
+    const same = async (table, cols, recompute) => assert.deepEqual(
+      await q(`SELECT ${cols} FROM ${table} ORDER BY ${cols}`), await q(`SELECT * FROM (${recompute}) ORDER BY ${cols}`), table);
+    const shown = "(type != 'purchase' OR rule != '')";
+    await same('agg_pair', 'day, anchor, item, shown, clicked, added, bought, dismissed', `SELECT day, anchor, item, sum(type = 'impression') AS shown,
+      sum(type = 'click') AS clicked, sum(type = 'add') AS added, sum(type = 'purchase') AS bought, sum(type = 'dismiss') AS dismissed
+      FROM events WHERE ${shown} GROUP BY day, anchor, item`);
+    await same('agg_rule', 'day, rule, placement, variant, impressions, clicks, adds, purchases, dismissals, revenue', `SELECT day, rule, placement, variant,
+      sum(type = 'impression') AS impressions, sum(type = 'click') AS clicks, sum(type = 'add') AS adds, sum(type = 'purchase') AS purchases,
+      sum(type = 'dismiss') AS dismissals, total(CASE WHEN type = 'purchase' THEN price * qty END) AS revenue
+      FROM events WHERE ${shown} GROUP BY day, rule, placement, variant`);
+    await same('agg_order', 'order_id, variant, day, value, items, accepted', `SELECT order_id, max(variant) AS variant, min(day) AS day,
+      total(price * qty) AS value, sum(qty) AS items, max(rule != '') AS accepted FROM events WHERE type = 'purchase' GROUP BY order_id`);
   });
 });

@@ -46,6 +46,7 @@ Usage:
   matrixgen inspect BLOB
   matrixgen explain BLOB ITEM_A ITEM_B [--orders F]
   matrixgen report  BLOB -o report.html [--orders F --have-not A,B --campaign campaign.csv]
+  matrixgen publish BLOB --endpoint URL   (token in $XSELL_TOKEN; a head's shards go first)
   matrixgen eval    ...   (offline quality evaluation)
   matrixgen bench   ...   (speed against a map[pair]count counter)
 
@@ -77,6 +78,8 @@ func (e *env) run(args []string) int {
 		err = e.explain(rest)
 	case "report":
 		err = e.report(rest)
+	case "publish":
+		err = e.publish(rest)
 	case "bench":
 		err = bench.Run(rest, e.stdout, e.stderr)
 	case "eval":

@@ -5,6 +5,7 @@
 //	matrixgen inspect shop.blob
 //	matrixgen explain shop.blob ITEM_A ITEM_B
 //	matrixgen report shop.blob -o report.html
+//	matrixgen publish shop.blob --endpoint https://xsell.example.com
 //
 // See docs/matrixgen.md.
 package main

@@ -470,3 +470,37 @@ func TestBuildEvidencePower(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishChecksFirst: publish refuses a bad command line or a bad blob
+// before it sends anything, and a network failure is tried again and then
+// named. Publishing to the real worker is tested in edge/test/shard.test.mjs.
+func TestPublishChecksFirst(t *testing.T) {
+	t.Setenv("XSELL_ENDPOINT", "")
+	t.Setenv("XSELL_TOKEN", "")
+	notBlob := writeTemp(t, "x.blob", "hello")
+	good := buildSample(t)
+	for _, tc := range []struct {
+		name   string
+		token  string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"help", "", []string{"publish", "--help"}, exitOK, "Usage: matrixgen publish"},
+		{"no endpoint", "t", []string{"publish", good}, exitMisuse, "--endpoint: want the edge's http(s) base URL"},
+		{"not a URL", "t", []string{"publish", good, "--endpoint", "xsell.example.com"}, exitMisuse, "--endpoint"},
+		{"no token", "", []string{"publish", good, "--endpoint", "http://127.0.0.1:1"}, exitMisuse, "$XSELL_TOKEN is empty"},
+		{"no blob", "t", []string{"publish", "--endpoint", "http://127.0.0.1:1"}, exitMisuse, "want one BLOB argument"},
+		{"not a blob", "t", []string{"publish", notBlob, "--endpoint", "http://127.0.0.1:1"}, exitInput, "not an xsell blob"},
+		// Port 1 on loopback refuses the connection: tried twice, then named.
+		{"unreachable", "t", []string{"publish", good, "--endpoint", "http://127.0.0.1:1", "--tries", "2"}, exitInput, "connection refused (after 2 tries)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("XSELL_TOKEN", tc.token)
+			code, stdout, stderr := runCLI(t, nil, tc.args...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.stderr) {
+				t.Errorf("exit %d (want %d), output does not mention %q:\n%s%s", code, tc.code, tc.stderr, stdout, stderr)
+			}
+		})
+	}
+}

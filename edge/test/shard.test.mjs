@@ -36,6 +36,7 @@ async function build(bin, name, ...flags) {
 let w;
 let whole;
 let sharded;
+let bin; // the matrixgen binary
 const put = (bytes) => fetch(`${w.url}/v1/blob`, {
   method: 'PUT', body: bytes, headers: { authorization: `Bearer ${w.token}`, 'content-type': 'application/octet-stream' },
 });
@@ -57,7 +58,7 @@ async function answers() {
 before(async () => {
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const bin = join(DIR, 'matrixgen');
+  bin = join(DIR, 'matrixgen');
   const worker = startWorker({ vars: { KEEP_VERSIONS: '2' } });
   await run('go', ['build', '-o', bin, './matrixgen'], { cwd: ROOT });
   [whole, sharded] = await Promise.all([build(bin, 'whole'), build(bin, 'sharded', '--shard-pairs', '8000')]);
@@ -178,7 +179,21 @@ test('a query needing more shards than a request may read: answers from the load
     await publishBuild(w2, whole.file);
     const want = (await ask()).body;
     assert.equal(want.missing_shards, undefined);
-    await publishBuild(w2, sharded.file);
+    // The sharded build goes up with matrixgen publish: its shards, then
+    // the head. A wrong token is refused with the edge's own words first.
+    const mg = (token, ...args) => run(bin, ['publish', sharded.file, '--endpoint', w2.url, ...args],
+      { cwd: ROOT, env: { ...process.env, XSELL_TOKEN: token } });
+    await assert.rejects(mg('wrong'), (e) => e.code === 1 && /refused by the edge: HTTP 401 unauthorized/.test(e.stderr) && e.stdout === '', 'a wrong token');
+    const { stdout } = await mg(w2.token);
+    const n = sharded.manifest.shards.length;
+    assert.deepEqual(stdout.trim().split('\n'), [
+      ...sharded.manifest.shards.map((x, i) => `shard ${i + 1}/${n} ${x.hash.slice(0, 12)}: stored`),
+      `published ${sharded.manifest.hash} (was ${whole.manifest.hash})`,
+    ]);
+    assert.equal(await (await fetch(`${w2.url}/v1/manifest`)).json().then((m) => m.hash), sharded.manifest.hash);
+    const again = await mg(w2.token);
+    assert.match(again.stdout, new RegExp(`shard 1/${n} [0-9a-f]{12}: already stored`));
+    assert.match(again.stdout, new RegExp(`${sharded.manifest.hash} is already the live blob: nothing changed`));
     const missing = [];
     for (let i = 0; i < 20; i++) {
       const { body, cacheControl } = await ask();

@@ -209,17 +209,32 @@ async function putBlob(request, env) {
     gzip(raw).then((gz) => env.BLOBS.put(`blobs/${hash}.raw.gz`, gz)),
   ]);
   const now = new Date().toISOString();
-  // Then the pointer: one batch, the switch of `current` being one row.
-  await env.DB.batch([
+  // Then the pointer: one batch, the switch of `current` being one row. For
+  // a head, each statement holds only while every shard it lists still has
+  // its row (the daily sweep may have taken one uploaded over a day ago
+  // since the check above); for a whole blob the list is empty.
+  const listed = JSON.stringify(kind === 'head' ? m.shards.map((s) => s.hash) : []);
+  const n = kind === 'head' ? m.shards.length : 0;
+  const allListed = (list, count) => `(SELECT count(*) FROM shards WHERE hash IN (SELECT value FROM json_each(${list}))) = ${count}`;
+  const [stored] = await env.DB.batch([
     env.DB.prepare(`INSERT INTO blobs (hash, seq, version, size, raw_size, created, published_at, manifest)
-      VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM blobs), ?2, ?3, ?4, ?5, ?6, ?7)
+      SELECT ?1, (SELECT coalesce(max(seq), 0) + 1 FROM blobs), ?2, ?3, ?4, ?5, ?6, ?7 WHERE ${allListed('?8', '?9')}
       ON CONFLICT (hash) DO UPDATE SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM blobs), published_at = excluded.published_at`)
-      .bind(hash, m.version, m.size, m.raw_size, m.created, now, manifest),
-    env.DB.prepare('INSERT INTO current (id, hash, changed_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at')
-      .bind(hash, now),
-    env.DB.prepare('INSERT INTO publish_log (at, action, hash, prev) VALUES (?1, ?2, ?3, ?4)').bind(now, 'publish', hash, cur ? cur.hash : ''),
+      .bind(hash, m.version, m.size, m.raw_size, m.created, now, manifest, listed, n),
+    env.DB.prepare(`INSERT INTO current (id, hash, changed_at) SELECT 1, ?1, ?2 WHERE ${allListed('?3', '?4')}
+      ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at`)
+      .bind(hash, now, listed, n),
+    env.DB.prepare(`INSERT INTO publish_log (at, action, hash, prev) SELECT ?1, ?2, ?3, ?4 WHERE ${allListed('?5', '?6')}`)
+      .bind(now, 'publish', hash, cur ? cur.hash : '', listed, n),
   ]);
   forgetCurrent();
+  if (stored?.meta?.changes === 0) {
+    // Its bytes go too, unless they are a kept version's (a head published before).
+    if (!await env.DB.prepare('SELECT 1 FROM blobs WHERE hash = ?1').bind(hash).first()) {
+      await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);
+    }
+    throw new HttpError(409, 'missing_shard', `a shard the head lists was deleted while it was being published (the daily sweep takes shards uploaded over a day ago that no kept blob lists): PUT its shards again, then the head; nothing was published`);
+  }
   const pruned = await prune(env, intVar(env, 'KEEP_VERSIONS', 5));
   return json({ published: true, previous: cur ? cur.hash : null, pruned, manifest: m }, 201);
 }

@@ -1,7 +1,8 @@
 // A tiny development server for the page side, for working on the widget
 // without the edge worker: it serves $OUT/site and answers /v1/manifest,
 // /v1/blob/{hash} and POST /v1/events (kept in memory, deduplicated by id)
-// the way the worker does. It listens on 127.0.0.1 only. The browser tests
+// the way the worker does; /v1/recommend is a 404 (no early cards: they
+// wait for the page's core). It listens on 127.0.0.1 only. The browser tests
 // run against the real worker (edge/test/worker.mjs) when it is there.
 //
 //   node web/scripts/devserver.mjs [--port 0] [--blob .out/sample.blob]
@@ -11,6 +12,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -43,10 +47,11 @@ export async function startDevServer({ site, blob, port = 0 } = {}) {
   let current = null;
   const blobs = new Map();
   const setBlob = (bytes) => {
-    // The browser core reads raw bodies only (the edge recodes zstd blobs
-    // and lets HTTP compression do the work); this server does not recode.
+    // The browser core reads raw bodies only; the edge recodes a zstd blob
+    // (same hash) and lets HTTP compression do the work. Node cannot inflate
+    // zstd here: web/cmd/rawblob does the edge's recode.
     if (bytes.length >= 12 && bytes.readUInt32LE(8) & 1) {
-      throw new Error('devserver: the blob body is zstd-compressed; build it with `matrixgen build --raw` for this server');
+      bytes = execFileSync('go', ['run', './web/cmd/rawblob'], { cwd: ROOT, input: bytes, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'inherit'] });
     }
     if (bytes.length >= 12 && bytes.readUInt32LE(8) & 4) {
       // A pair shard: served by its hash, the live blob stays.
@@ -77,10 +82,26 @@ export async function startDevServer({ site, blob, port = 0 } = {}) {
         if (!b) return send(404, JSON.stringify({ error: { code: 'not_found', message: 'no such blob' } }));
         return send(200, b, 'application/octet-stream', { 'cache-control': 'public, max-age=31536000, immutable' });
       }
+      if (url.pathname === '/v1/recommend') {
+        // The edge runs the Go core for this; here the widget's early ask
+        // gets a clear no and its cards wait for the page's own core.
+        return send(404, JSON.stringify({ error: { code: 'not_here', message: 'the dev server has no server-side recommend (run ./build.sh demo for the real worker)' } }));
+      }
       if (url.pathname === '/v1/events' && req.method === 'POST') {
+        // Bounded as the worker bounds it (MAX_EVENT_BODY_BYTES).
         const chunks = [];
-        for await (const c of req) chunks.push(c);
-        const body = JSON.parse(Buffer.concat(chunks).toString());
+        let size = 0;
+        for await (const c of req) {
+          size += c.length;
+          if (size > 65536) return send(413, JSON.stringify({ error: { code: 'too_large', message: 'body over 65536 bytes' } }));
+          chunks.push(c);
+        }
+        let body;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString());
+        } catch {
+          return send(400, JSON.stringify({ error: { code: 'bad_json', message: 'body is not JSON' } }));
+        }
         let accepted = 0;
         for (const e of body.events || []) {
           if (!events.has(e.id)) events.set(e.id, e);

@@ -1,12 +1,13 @@
 // Shared parts of the browser tests: Debian's chromium through
 // playwright-core with the offline flags of DESIGN.md, and the backend the
-// pages talk to — the real edge worker under wrangler dev (edge/test/worker.mjs)
-// when it is there, else web/scripts/devserver.mjs (reported loudly: the D1
-// checks need the worker).
+// pages talk to — the real edge worker under wrangler dev
+// (edge/test/worker.mjs): its D1, R2, queue and server-side recommend are
+// what the tests check. (web/scripts/devserver.mjs is for working on the
+// widget by hand, not for the tests.)
 
 import { chromium } from 'playwright-core';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
@@ -115,48 +116,30 @@ export async function buildBlob(dir, name) {
 
 /**
  * startBackend serves $OUT/site and the /v1 routes with blob published.
- * Resolves to {kind, url, publish(bytes), events(), stop()}; events()
+ * Resolves to {url, token, publish(bytes), events(), d1(sql), stats(), stop()}; events()
  * answers the stored events ({id, type, ...}) as the backend holds them.
  */
 export async function startBackend({ blob } = {}) {
-  const workerModule = join(ROOT, 'edge', 'test', 'worker.mjs');
-  if (existsSync(workerModule) && process.env.XSELL_WEB_DEVSERVER !== '1') {
-    const edge = await import(workerModule);
-    const w = await edge.startWorker({ assetsDir: SITE });
-    const publish = (bytes) => edge.publish(w, bytes);
-    try {
-      if (blob) await publish(blob);
-    } catch (e) {
-      await w.stop();
-      throw e;
-    }
-    return {
-      kind: 'worker',
-      url: w.url,
-      token: w.token,
-      publish,
-      events: () => d1(w, 'SELECT id, type, item, placement, rule, order_id FROM events'),
-      d1: (sql) => d1(w, sql),
-      stats: async () => (await fetch(`${w.url}/v1/stats`, { headers: { authorization: `Bearer ${w.token}` } })).json(),
-      async stop() {
-        await w.stop();
-        await rm(w.persistDir, { recursive: true, force: true }).catch(() => {});
-      },
-    };
+  const edge = await import(join(ROOT, 'edge', 'test', 'worker.mjs'));
+  const w = await edge.startWorker({ assetsDir: SITE });
+  const publish = (bytes) => edge.publish(w, bytes);
+  try {
+    if (blob) await publish(blob);
+  } catch (e) {
+    await w.stop();
+    throw e;
   }
-  const { startDevServer } = await import('../scripts/devserver.mjs');
-  const tmp = join(OUT, 'test-web');
-  await mkdir(tmp, { recursive: true });
-  const file = join(tmp, 'devserver.blob');
-  if (blob) await writeFile(file, blob);
-  const s = await startDevServer({ site: SITE, blob: blob ? file : undefined });
-  console.log(`# NOTE: running against web/scripts/devserver.mjs, not the worker under wrangler dev (${existsSync(workerModule) ? 'XSELL_WEB_DEVSERVER=1' : 'edge/test/worker.mjs is missing'})`);
   return {
-    kind: 'devserver',
-    url: s.url,
-    publish: async (bytes) => s.setBlob(bytes),
-    events: async () => [...s.events.values()],
-    stop: () => s.close(),
+    url: w.url,
+    token: w.token,
+    publish,
+    events: () => d1(w, 'SELECT id, type, item, placement, rule, order_id FROM events'),
+    d1: (sql) => d1(w, sql),
+    stats: async () => (await fetch(`${w.url}/v1/stats`, { headers: { authorization: `Bearer ${w.token}` } })).json(),
+    async stop() {
+      await w.stop();
+      await rm(w.persistDir, { recursive: true, force: true }).catch(() => {});
+    },
   };
 }
 

@@ -87,14 +87,19 @@ func TestPrepareShardAndHead(t *testing.T) {
 // TestHandleRecommendSharded: a core serving the head asks for the shards
 // each query needs (409 need_shards), and once they are added answers
 // exactly what a core serving the whole blob answers.
-func TestHandleRecommendSharded(t *testing.T) {
+// shardedCores loads the whole blob of sharded(t, 3, 60) into one core and
+// its head into another (wc, wh and sc, hh: the cores and the hashes they
+// serve); byHash holds the shards by hash. A shard sent before its head is
+// refused.
+func shardedCores(t *testing.T) (byHash map[string][]byte, wc *Core, wh string, sc *Core, hh string) {
+	t.Helper()
 	whole, head, shards := sharded(t, 3, 60)
-	byHash := map[string][]byte{}
+	byHash = map[string][]byte{}
 	for _, s := range shards {
 		h, _ := blob.ParseHeader(s)
 		byHash[h.HashHex()] = s
 	}
-	wc, sc := NewCore(), NewCore()
+	wc, sc = NewCore(), NewCore()
 	if st, parts := sc.Handle(OpAddShard, shards[0], now); st != 409 || !strings.Contains(string(parts[0]), "need_blob") {
 		t.Fatalf("shard before its head: %d %s", st, parts[0])
 	}
@@ -105,11 +110,18 @@ func TestHandleRecommendSharded(t *testing.T) {
 		}
 		return string(parts[0])
 	}
-	wh, hh := load(wc, whole), load(sc, head)
-	ask := func(c *Core, hash, q string) (int, [][]byte) {
-		in, _ := json.Marshal(recommendInput{Hash: hash, Query: q})
-		return c.Handle(OpRecommend, in, now)
-	}
+	return byHash, wc, load(wc, whole), sc, load(sc, head)
+}
+
+// askRecommend is the shell's OpRecommend call.
+func askRecommend(c *Core, hash, q string, partial bool) (int, [][]byte) {
+	in, _ := json.Marshal(recommendInput{Hash: hash, Query: q, Partial: partial})
+	return c.Handle(OpRecommend, in, now)
+}
+
+func TestHandleRecommendSharded(t *testing.T) {
+	byHash, wc, wh, sc, hh := shardedCores(t)
+	ask := func(c *Core, hash, q string) (int, [][]byte) { return askRecommend(c, hash, q, false) }
 	added := 0
 	for i := 0; i < 60; i++ {
 		for _, q := range []string{
@@ -154,7 +166,7 @@ func TestHandleRecommendSharded(t *testing.T) {
 		}
 	}
 	// Each shard at most once; a shard whose anchors have no pairs is never needed.
-	if total, loaded := sc.recs.eng.Shards(); added != loaded || loaded < total-1 || total != len(shards) {
+	if total, loaded := sc.recs.eng.Shards(); added != loaded || loaded < total-1 || total != len(byHash) {
 		t.Errorf("added %d shards, %d of %d loaded", added, loaded, total)
 	}
 
@@ -173,30 +185,11 @@ func TestHandleRecommendSharded(t *testing.T) {
 // how many the context's items lacked; each shard added lowers that count,
 // and with all of them the answer is the whole blob's, without the field.
 func TestHandleRecommendPartial(t *testing.T) {
-	whole, head, shards := sharded(t, 3, 60)
-	byHash := map[string][]byte{}
-	for _, s := range shards {
-		h, _ := blob.ParseHeader(s)
-		byHash[h.HashHex()] = s
-	}
-	wc, sc := NewCore(), NewCore()
-	load := func(c *Core, src []byte) string {
-		st, parts := c.Handle(OpLoadBlob, src, now)
-		if st != 200 {
-			t.Fatalf("load: %d %s", st, parts[0])
-		}
-		return string(parts[0])
-	}
-	wh, hh := load(wc, whole), load(sc, head)
-	ask := func(c *Core, hash, q string, partial bool) (int, [][]byte) {
-		in, _ := json.Marshal(recommendInput{Hash: hash, Query: q, Partial: partial})
-		return c.Handle(OpRecommend, in, now)
-	}
-	// A cart of one item with pair rows from each shard.
-	hb, err := blob.Decode(head, blob.DecodeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	byHash, wc, wh, sc, hh := shardedCores(t)
+	ask := askRecommend
+	// A cart of one item with pair rows from each shard (the head the core
+	// serves has every item's row bounds).
+	hb := sc.recs.eng.Blob()
 	var cart []string
 	seen := map[int]bool{}
 	for i := range hb.Items.Len() {

@@ -216,7 +216,7 @@ async function putBlob(request, env) {
   const listed = JSON.stringify(kind === 'head' ? m.shards.map((s) => s.hash) : []);
   const n = kind === 'head' ? m.shards.length : 0;
   const allListed = (list, count) => `(SELECT count(*) FROM shards WHERE hash IN (SELECT value FROM json_each(${list}))) = ${count}`;
-  const [stored] = await env.DB.batch([
+  const [inserted] = await env.DB.batch([
     env.DB.prepare(`INSERT INTO blobs (hash, seq, version, size, raw_size, created, published_at, manifest)
       SELECT ?1, (SELECT coalesce(max(seq), 0) + 1 FROM blobs), ?2, ?3, ?4, ?5, ?6, ?7 WHERE ${allListed('?8', '?9')}
       ON CONFLICT (hash) DO UPDATE SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM blobs), published_at = excluded.published_at`)
@@ -228,7 +228,7 @@ async function putBlob(request, env) {
       .bind(now, 'publish', hash, cur ? cur.hash : '', listed, n),
   ]);
   forgetCurrent();
-  if (stored?.meta?.changes === 0) {
+  if (inserted?.meta?.changes === 0) {
     // Its bytes go too, unless they are a kept version's (a head published before).
     if (!await env.DB.prepare('SELECT 1 FROM blobs WHERE hash = ?1').bind(hash).first()) {
       await env.BLOBS.delete([`blobs/${hash}`, `blobs/${hash}.raw.zst`, `blobs/${hash}.raw.gz`]);

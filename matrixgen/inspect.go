@@ -34,7 +34,11 @@ func (e *env) loadBlobShards(path string) (*blob.Blob, []byte, []int64, error) {
 	if err != nil || !b.Sharded() {
 		return b, data, nil, err
 	}
-	whole, sizes, err := e.readShards(path, b)
+	whole, files, err := e.readShards(path, b)
+	sizes := make([]int64, len(files))
+	for i, f := range files {
+		sizes[i] = int64(len(f))
+	}
 	return whole, data, sizes, err
 }
 

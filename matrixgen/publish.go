@@ -65,25 +65,18 @@ func (e *env) publish(args []string) error {
 	if err != nil {
 		return err
 	}
-	var shards []string // their hashes, in the head's order
+	var shards [][]byte // in the head's order, as read and checked
 	if head.Sharded() {
-		if _, _, err := e.readShards(path, head); err != nil {
+		if _, shards, err = e.readShards(path, head); err != nil {
 			return err
-		}
-		for _, h := range head.Shards.Hash {
-			shards = append(shards, blob.Header{Hash: h}.HashHex())
 		}
 	}
 	up := uploader{url: base.String() + "/v1/blob", token: token, tries: *tries, client: &http.Client{Timeout: *timeout}, log: e.stderr}
-	for i, hash := range shards {
-		name := shardPath(path, hash)
-		body, err := os.ReadFile(name)
-		if err != nil {
-			return fmt.Errorf("shard %d of %d: %w", i+1, len(shards), err)
-		}
+	for i, body := range shards {
+		hash := blob.Header{Hash: head.Shards.Hash[i]}.HashHex()
 		ans, err := up.put(body)
 		if err != nil {
-			return fmt.Errorf("shard %d of %d (%s): %w", i+1, len(shards), name, err)
+			return fmt.Errorf("shard %d of %d (%s): %w", i+1, len(shards), shardPath(path, hash), err)
 		}
 		what := "stored"
 		if ans.Unchanged {

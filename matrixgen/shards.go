@@ -130,13 +130,13 @@ func pruneShards(out string, head *blob.Blob) error {
 // readShards reads the shards of a head from BLOB.shards/ and answers the
 // whole blob (the head with every pair row filled in, checked by
 // engine.AddShard against the head's hashes and ranges) and each shard's
-// size. A missing or wrong shard is an error that names its file.
-func (e *env) readShards(path string, head *blob.Blob) (*blob.Blob, []int64, error) {
+// bytes as read. A missing or wrong shard is an error that names its file.
+func (e *env) readShards(path string, head *blob.Blob) (*blob.Blob, [][]byte, error) {
 	eng, err := engine.New(head)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
-	sizes := make([]int64, head.Shards.Count())
+	files := make([][]byte, head.Shards.Count())
 	for i, h := range head.Shards.Hash {
 		name := shardPath(path, blob.Header{Hash: h}.HashHex())
 		rc, _, err := e.open(name)
@@ -158,7 +158,7 @@ func (e *env) readShards(path string, head *blob.Blob) (*blob.Blob, []int64, err
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
-		sizes[i] = int64(len(data))
+		files[i] = data
 	}
-	return eng.Blob(), sizes, nil
+	return eng.Blob(), files, nil
 }
